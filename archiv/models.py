@@ -1,0 +1,208 @@
+"""Domain types shared by every stage: ingest → extract → tag → store/index → search/chronology.
+
+Glossary (German administrative words kept where they are the precise term; OParl 1.1 names in
+brackets for a later import/export):
+
+- *Drucksache* / *Vorlage* (``Paper``): a numbered paper put to a council body; its number is a
+  *reference* (``Paper.reference``), unique only within one municipality.
+- *Gremium* (``Organization``): a council body: Rat, Ausschuss, Bezirksvertretung, Kreistag …
+- *Beschluss* (``AgendaItem.resolutionText``/``result``): a resolution actually taken.
+- *Beschlussvorschlag*: a proposed resolution; a proposal, never a decision.
+- *Niederschrift* / *Protokoll*: minutes, where decisions and votes are recorded.
+
+Every type is a frozen dataclass with ``to_dict()`` so that outputs never serialise ad hoc.
+No third-party imports here: every stage depends on this module, it depends on nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Precision = Literal["day", "month", "year"]
+MentionLabel = Literal["date", "place", "reference", "body"]
+ReferenceKind = Literal["drucksache", "antrag", "beschluss"]
+ResolutionKind = Literal["resolution", "proposal", "event"]
+ResolutionStatus = Literal["decided", "rejected", "recommended", "noted", "referred", "postponed"]
+DocumentStatus = Literal["ok", "failed"]
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """Shallow-to-deep conversion that keeps tuples as lists, for JSON."""
+    return dataclasses.asdict(obj)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """How to read one file; handed to the (isolated) extraction worker."""
+
+    ocr: Literal["auto", "always", "never"] = "auto"
+    password: str | None = None
+    timeout: float = 120.0  # seconds per file, enforced by the worker's parent
+    memory_mb: int = 2048  # address-space limit of the worker process
+    max_pages: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The cleaned text of one page; ``number`` is 1-based like a printed page number."""
+
+    number: int
+    text: str
+    ocr: bool = False  # the text came from Tesseract, not from the PDF's text layer
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedFile:
+    """What extraction knows about a file before any tagging."""
+
+    pages: tuple[PageText, ...]
+    title: str | None = None  # from the file's metadata, when it has a useful one
+    file_type: str = "pdf"  # pdf, txt, docx, odt
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One tagged span on one page; ``start``/``end`` are character offsets in that page's text."""
+
+    label: MentionLabel
+    text: str  # as printed
+    value: str  # normalised: ISO date at its precision, reference number, place name, body name
+    page: int
+    start: int
+    end: int
+    precision: Precision | None = None  # dates only
+    end_value: str | None = None  # date ranges only
+    role: str | None = None  # dates: meeting/decision/deadline/period/document; refs: own/cited
+    kind: str | None = None  # references: drucksache/antrag/beschluss; bodies: rat/ausschuss/…
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    """Document-level conclusions drawn by tagging (the document's own date, place, number)."""
+
+    doc_type: str | None = None  # mitteilung, beschlussvorlage, niederschrift, antrag, praesentation …
+    date: str | None = None  # ISO at ``date_precision``
+    date_precision: Precision | None = None
+    municipality: str | None = None
+    reference: str | None = None  # the document's own Drucksache number, normalised
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a statement comes from: a document, a page and the sentence as printed."""
+
+    document_id: str
+    path: str
+    page: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """One dated statement about a decision, proposal or event, as one document reports it."""
+
+    kind: ResolutionKind
+    status: ResolutionStatus | None
+    date: str | None  # ISO at ``precision``
+    precision: Precision | None
+    end_date: str | None
+    body: str | None
+    city: str | None
+    subject: str
+    references: tuple[str, ...]
+    outcome: str | None  # "einstimmig", "mit 25 Ja-, 3 Nein-Stimmen bei 2 Enthaltungen"
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ChronologyEntry:
+    """One real-world decision or event, merged across every document that reports it."""
+
+    date: str | None
+    end_date: str | None
+    precision: Precision | None
+    kind: ResolutionKind
+    status: ResolutionStatus | None
+    body: str | None
+    city: str | None
+    subject: str
+    references: tuple[str, ...]
+    outcome: str | None
+    sources: tuple[Source, ...]
+    conflicts: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _as_dict(self)
+        data["references"] = list(self.references)
+        data["conflicts"] = list(self.conflicts)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document as the store knows it (what ``archiv documents`` lists)."""
+
+    document_id: str  # sha256 of the file bytes
+    path: str
+    title: str | None
+    type: str | None
+    date: str | None
+    municipality: str | None
+    pages: int
+    status: DocumentStatus
+    error: str | None = None
+    reference: str | None = None
+    date_precision: Precision | None = None
+    file_type: str | None = None
+    ingested_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One matching page; hits of one document are grouped by the search layer."""
+
+    document_id: str
+    path: str
+    title: str | None
+    page: int
+    score: float
+    snippet: str  # plain text with matches wrapped in «…» markers (see search.HIGHLIGHT_*)
+    date: str | None
+    municipality: str | None = None
+    type: str | None = None
+    pages: tuple[int, ...] = field(default_factory=tuple)  # every matching page of the document
+
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The outcome for one input file; a batch yields one per file and never stops on a bad one."""
+
+    path: str
+    outcome: Literal["added", "updated", "unchanged", "failed", "skipped"]
+    document_id: str | None = None
+    pages: int = 0
+    reason: str | None = None  # machine-readable failure reason: encrypted, not_pdf, timeout …
+    message: str | None = None  # one human line
+    seconds: float = 0.0
