@@ -171,6 +171,8 @@ class DocumentRecord:
     date_precision: Precision | None = None
     file_type: str | None = None
     ingested_at: str | None = None
+    state: str | None = None  # staged/parsed/tagged/indexed/failed (the store's state machine)
+    reason: str | None = None  # failure reason word: encrypted, not_pdf, timeout …
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from archiv.cli import main
+
+main()

@@ -1,0 +1,531 @@
+"""The SQLite store: the archive's source of truth.
+
+Documents are identified by the sha256 of their bytes and move through explicit states, one
+transaction per transition, so a crash anywhere leaves a state the next ``archiv ingest``
+resumes::
+
+    staged → parsed → tagged → indexed        (or failed, with a reason and a message)
+
+The full-text index is derived from this store and can always be rebuilt from it. Paths live in
+their own table: one document, many paths (copies, hard links, re-downloads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archiv.errors import NoArchiveError, NoSpaceError, NotFoundError, ReadOnlyError
+from archiv.models import (
+    DocumentFacts,
+    DocumentRecord,
+    Mention,
+    PageText,
+    Resolution,
+    Source,
+)
+
+SCHEMA_VERSION = 1
+
+STATES = ("staged", "parsed", "tagged", "indexed", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('staged','parsed','tagged','indexed','failed')),
+    reason TEXT,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    file_type TEXT,
+    size INTEGER,
+    title TEXT,
+    type TEXT,
+    date TEXT,
+    date_precision TEXT,
+    municipality TEXT,
+    reference TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    pipeline_version TEXT,
+    ingested_at TEXT,
+    updated_at TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
+CREATE TABLE IF NOT EXISTS paths (
+    path TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    size INTEGER,
+    mtime_ns INTEGER,
+    seen_at TEXT
+);
+CREATE INDEX IF NOT EXISTS paths_document ON paths(document_id);
+CREATE TABLE IF NOT EXISTS pages (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (document_id, number)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    text TEXT NOT NULL,
+    value TEXT NOT NULL,
+    precision TEXT,
+    end_value TEXT,
+    role TEXT,
+    kind TEXT,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_document ON mentions(document_id);
+CREATE INDEX IF NOT EXISTS mentions_label_value ON mentions(label, value);
+CREATE TABLE IF NOT EXISTS resolutions (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT,
+    date TEXT,
+    precision TEXT,
+    end_date TEXT,
+    body TEXT,
+    city TEXT,
+    subject TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    outcome TEXT,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resolutions_document ON resolutions(document_id);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class PathState:
+    """What the store remembers of a path: enough to skip an unchanged file without hashing."""
+
+    document_id: str
+    size: int | None
+    mtime_ns: int | None
+    state: str
+    pipeline_version: str | None
+
+
+def _translate(error: sqlite3.Error, path: Path) -> Exception:
+    """Map SQLite's errors to ours; disk full and read-only each get their own exit code."""
+    text = str(error).lower()
+    if isinstance(error, sqlite3.OperationalError) and (
+        "database or disk is full" in text or "disk i/o error" in text and _disk_full(path)
+    ):
+        return NoSpaceError(f"{path}: no space left on device; nothing stored was lost, free space and run again")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyError(f"{path}: the archive is read-only; search and chronology still work")
+    return error
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        import shutil
+
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+class Store:
+    """SQLite store; one instance per process. Writes happen only under the archive lock."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        if readonly:
+            if not path.exists():
+                raise NoArchiveError(f"no archive at {path.parent}: run `archiv ingest` first")
+            uri = f"file:{path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as error:
+                raise _translate(error, path) from error
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        if not readonly:
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self.db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
+            except sqlite3.OperationalError as error:
+                raise _translate(error, path) from error
+            with self.transaction():
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Store:
+        """For readers: never creates an archive, and works on read-only media."""
+        if not path.exists():
+            raise NoArchiveError(f"no archive at {path.parent}: run `archiv ingest` first")
+        return cls(path, readonly=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception (disk full included)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _translate(error, self.path) from error
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            self.db.execute("ROLLBACK")
+            raise _translate(error, self.path) from error
+        except OSError as error:  # pragma: no cover - surfaced by some VFS layers
+            if error.errno == errno.ENOSPC:
+                raise NoSpaceError(f"{self.path}: no space left on device") from error
+            raise
+
+    # --- meta -----------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- paths and states -----------------------------------------------------------------
+    def path_state(self, path: str) -> PathState | None:
+        row = self.db.execute(
+            "SELECT p.document_id, p.size, p.mtime_ns, d.state, d.pipeline_version "
+            "FROM paths p JOIN documents d ON d.id = p.document_id WHERE p.path = ?",
+            (path,),
+        ).fetchone()
+        return None if row is None else PathState(*row)
+
+    def document_state(self, document_id: str) -> tuple[str, str | None] | None:
+        row = self.db.execute(
+            "SELECT state, pipeline_version FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def link_path(self, path: str, document_id: str, size: int | None, mtime_ns: int | None) -> str | None:
+        """Point ``path`` at ``document_id``; returns the document it pointed at before, if other."""
+        with self.transaction():
+            previous = self.db.execute(
+                "SELECT document_id FROM paths WHERE path = ?", (path,)
+            ).fetchone()
+            self.db.execute(
+                "INSERT INTO paths(path, document_id, size, mtime_ns, seen_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(path) DO UPDATE SET document_id=excluded.document_id, "
+                "size=excluded.size, mtime_ns=excluded.mtime_ns, seen_at=excluded.seen_at",
+                (path, document_id, size, mtime_ns, _now()),
+            )
+        if previous is not None and previous[0] != document_id:
+            return str(previous[0])
+        return None
+
+    def stage(self, document_id: str, path: str, size: int | None, mtime_ns: int | None) -> str | None:
+        """A new or changed file enters the store; returns the document the path held before."""
+        with self.transaction():
+            before = self.db.execute(
+                "SELECT document_id FROM paths WHERE path = ?", (path,)
+            ).fetchone()
+            self.db.execute(
+                "INSERT INTO documents(id, path, state, size, attempts, updated_at) "
+                "VALUES (?, ?, 'staged', ?, 1, ?) "
+                "ON CONFLICT(id) DO UPDATE SET state='staged', path=excluded.path, reason=NULL, "
+                "error=NULL, attempts=attempts+1, updated_at=excluded.updated_at",
+                (document_id, path, size, _now()),
+            )
+            self._clear_content(document_id)
+            self.db.execute(
+                "INSERT INTO paths(path, document_id, size, mtime_ns, seen_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(path) DO UPDATE SET document_id=excluded.document_id, "
+                "size=excluded.size, mtime_ns=excluded.mtime_ns, seen_at=excluded.seen_at",
+                (path, document_id, size, mtime_ns, _now()),
+            )
+        if before is not None and before[0] != document_id:
+            return str(before[0])
+        return None
+
+    def _clear_content(self, document_id: str) -> None:
+        for table in ("pages", "mentions", "resolutions"):
+            self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
+
+    def save_parsed(self, document_id: str, pages: Sequence[PageText], *, file_type: str, title: str | None) -> None:
+        with self.transaction():
+            self._clear_content(document_id)
+            self.db.executemany(
+                "INSERT INTO pages(document_id, number, text, ocr) VALUES (?,?,?,?)",
+                [(document_id, p.number, p.text, int(p.ocr)) for p in pages],
+            )
+            self.db.execute(
+                "UPDATE documents SET state='parsed', file_type=?, title=?, pages=?, updated_at=? "
+                "WHERE id=?",
+                (file_type, title, len(pages), _now(), document_id),
+            )
+
+    def save_tagged(
+        self,
+        document_id: str,
+        facts: DocumentFacts,
+        mentions: Iterable[Mention],
+        resolutions: Iterable[Resolution],
+        *,
+        pipeline_version: str,
+        fallback_title: str | None,
+    ) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM mentions WHERE document_id = ?", (document_id,))
+            self.db.execute("DELETE FROM resolutions WHERE document_id = ?", (document_id,))
+            self.db.executemany(
+                'INSERT INTO mentions(document_id, page, label, text, value, precision, end_value, '
+                'role, kind, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+                [
+                    (document_id, m.page, m.label, m.text, m.value, m.precision, m.end_value,
+                     m.role, m.kind, m.start, m.end)
+                    for m in mentions
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO resolutions(document_id, page, kind, status, date, precision, end_date, "
+                "body, city, subject, refs, outcome, sentence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (document_id, r.source.page, r.kind, r.status, r.date, r.precision, r.end_date,
+                     r.body, r.city, r.subject, json.dumps(list(r.references)), r.outcome,
+                     r.source.text)
+                    for r in resolutions
+                ],
+            )
+            self.db.execute(
+                "UPDATE documents SET state='tagged', type=?, date=?, date_precision=?, "
+                "municipality=?, reference=?, title=COALESCE(?, title, ?), pipeline_version=?, "
+                "updated_at=? WHERE id=?",
+                (facts.doc_type, facts.date, facts.date_precision, facts.municipality,
+                 facts.reference, facts.title, fallback_title, pipeline_version, _now(), document_id),
+            )
+
+    def mark_indexed(self, document_ids: Iterable[str]) -> None:
+        """Written only after the index commit returned: a crash in between re-indexes."""
+        now = _now()
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE documents SET state='indexed', ingested_at=COALESCE(ingested_at, ?), "
+                "updated_at=? WHERE id=? AND state='tagged'",
+                [(now, now, d) for d in document_ids],
+            )
+
+    def mark_failed(self, document_id: str, path: str, reason: str, message: str, size: int | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO documents(id, path, state, reason, error, size, attempts, updated_at) "
+                "VALUES (?, ?, 'failed', ?, ?, ?, 1, ?) "
+                "ON CONFLICT(id) DO UPDATE SET state='failed', reason=excluded.reason, "
+                "error=excluded.error, updated_at=excluded.updated_at",
+                (document_id, path, reason, message, size, _now()),
+            )
+            self._clear_content(document_id)
+            self.db.execute(
+                "UPDATE documents SET pages=0 WHERE id=?", (document_id,)
+            )
+            self.db.execute(
+                "INSERT INTO paths(path, document_id, seen_at) VALUES (?,?,?) "
+                "ON CONFLICT(path) DO UPDATE SET document_id=excluded.document_id, "
+                "seen_at=excluded.seen_at",
+                (path, document_id, _now()),
+            )
+
+    def drop_if_orphaned(self, document_id: str) -> bool:
+        """Delete a document no path points at any more (its file changed or was replaced)."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT 1 FROM paths WHERE document_id = ? LIMIT 1", (document_id,)
+            ).fetchone()
+            if row is not None:
+                return False
+            self.db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        return True
+
+    def ids_in_state(self, *states: str) -> list[str]:
+        marks = ",".join("?" * len(states))
+        return [r[0] for r in self.db.execute(f"SELECT id FROM documents WHERE state IN ({marks}) ORDER BY id", states)]
+
+    def failed_paths(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT p.path FROM paths p JOIN documents d ON d.id = p.document_id "
+                "WHERE d.state = 'failed' ORDER BY p.path"
+            )
+        ]
+
+    # --- reading --------------------------------------------------------------------------
+    def _record(self, row: sqlite3.Row) -> DocumentRecord:
+        state = row["state"]
+        return DocumentRecord(
+            document_id=row["id"],
+            path=row["path"],
+            title=row["title"],
+            type=row["type"],
+            date=row["date"],
+            municipality=row["municipality"],
+            pages=row["pages"],
+            status="failed" if state == "failed" else "ok",
+            error=row["error"] if state == "failed" else None,
+            reference=row["reference"],
+            date_precision=row["date_precision"],
+            file_type=row["file_type"],
+            ingested_at=row["ingested_at"],
+            state=state,
+            reason=row["reason"],
+        )
+
+    def documents(self, *, status: str | None = None) -> list[DocumentRecord]:
+        """Fully ingested (``indexed``) and failed documents; in-flight states are not shown."""
+        sql = "SELECT * FROM documents WHERE state IN ('indexed', 'failed')"
+        if status == "ok":
+            sql = "SELECT * FROM documents WHERE state = 'indexed'"
+        elif status == "failed":
+            sql = "SELECT * FROM documents WHERE state = 'failed'"
+        return [self._record(r) for r in self.db.execute(sql + " ORDER BY path")]
+
+    def document(self, key: str) -> DocumentRecord:
+        """By id prefix (≥ 4 hex characters) or by path; unique or NotFoundError."""
+        rows = self.db.execute(
+            "SELECT d.* FROM documents d WHERE d.id = ? OR d.path = ? "
+            "UNION SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
+            (key, key, key),
+        ).fetchall()
+        if not rows and len(key) >= 4:
+            rows = self.db.execute(
+                "SELECT * FROM documents WHERE id LIKE ? || '%'", (key.lower(),)
+            ).fetchall()
+        if not rows:
+            resolved = str(Path(key).resolve())
+            rows = self.db.execute(
+                "SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
+                (resolved,),
+            ).fetchall()
+        if not rows:
+            raise NotFoundError(f"no document {key!r}: see `archiv documents`")
+        if len(rows) > 1:
+            raise NotFoundError(f"{key!r} matches {len(rows)} documents: give more of the id")
+        return self._record(rows[0])
+
+    def paths_of(self, document_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT path FROM paths WHERE document_id = ? ORDER BY path", (document_id,))]
+
+    def pages(self, document_id: str) -> list[PageText]:
+        return [
+            PageText(number=r[0], text=r[1], ocr=bool(r[2]))
+            for r in self.db.execute(
+                "SELECT number, text, ocr FROM pages WHERE document_id = ? ORDER BY number",
+                (document_id,),
+            )
+        ]
+
+    def mentions(
+        self,
+        *,
+        label: str | None = None,
+        document_id: str | None = None,
+        value: str | None = None,
+        include_unindexed: bool = False,
+    ) -> list[tuple[Mention, str, str]]:
+        """Mentions with their document id and path of their document, in document and reading order."""
+        sql = (
+            'SELECT m.label, m.text, m.value, m.page, m.start, m."end", m.precision, m.end_value, '
+            "m.role, m.kind, m.document_id, d.path FROM mentions m JOIN documents d "
+            "ON d.id = m.document_id WHERE "
+            + ("d.state != 'failed'" if include_unindexed else "d.state = 'indexed'")
+        )
+        args: list[Any] = []
+        if label:
+            sql += " AND m.label = ?"
+            args.append(label)
+        if document_id:
+            sql += " AND m.document_id = ?"
+            args.append(document_id)
+        if value:
+            sql += " AND m.value = ?"
+            args.append(value)
+        sql += ' ORDER BY d.path, m.page, m.start, m."end"'
+        out: list[tuple[Mention, str, str]] = []
+        for r in self.db.execute(sql, args):
+            mention = Mention(
+                label=r[0], text=r[1], value=r[2], page=r[3], start=r[4], end=r[5],
+                precision=r[6], end_value=r[7], role=r[8], kind=r[9],
+            )
+            out.append((mention, r[10], r[11]))
+        return out
+
+    def resolutions(self, document_ids: Iterable[str] | None = None) -> Iterator[Resolution]:
+        sql = (
+            "SELECT r.*, d.path AS doc_path FROM resolutions r JOIN documents d "
+            "ON d.id = r.document_id WHERE d.state = 'indexed'"
+        )
+        args: list[Any] = []
+        if document_ids is not None:
+            ids = list(document_ids)
+            sql += f" AND r.document_id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        for r in self.db.execute(sql + " ORDER BY r.id", args):
+            yield Resolution(
+                kind=r["kind"], status=r["status"], date=r["date"], precision=r["precision"],
+                end_date=r["end_date"], body=r["body"], city=r["city"], subject=r["subject"],
+                references=tuple(json.loads(r["refs"])), outcome=r["outcome"],
+                source=Source(document_id=r["document_id"], path=r["doc_path"], page=r["page"],
+                              text=r["sentence"]),
+            )
+
+    def counts(self) -> dict[str, Any]:
+        one = self.db.execute
+        by_state = dict(one("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall())
+        return {
+            "documents": by_state.get("indexed", 0),
+            "failed": by_state.get("failed", 0),
+            "in_progress": sum(v for k, v in by_state.items() if k not in ("indexed", "failed")),
+            "pages": one("SELECT COUNT(*) FROM pages p JOIN documents d ON d.id=p.document_id "
+                         "WHERE d.state='indexed'").fetchone()[0],
+            "ocr_pages": one("SELECT COUNT(*) FROM pages WHERE ocr = 1").fetchone()[0],
+            "paths": one("SELECT COUNT(*) FROM paths").fetchone()[0],
+            "mentions": dict(one("SELECT label, COUNT(*) FROM mentions GROUP BY label").fetchall()),
+            "resolutions": dict(one("SELECT kind, COUNT(*) FROM resolutions GROUP BY kind").fetchall()),
+            "municipalities": dict(one(
+                "SELECT municipality, COUNT(*) FROM documents WHERE state='indexed' AND "
+                "municipality IS NOT NULL GROUP BY municipality").fetchall()),
+            "types": dict(one(
+                "SELECT type, COUNT(*) FROM documents WHERE state='indexed' AND type IS NOT NULL "
+                "GROUP BY type").fetchall()),
+        }
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,27 @@
+"""Task functions for tests of archiv.workers; importable by the fork server."""
+
+from __future__ import annotations
+
+import time
+
+from archiv.errors import ExtractError
+
+
+def echo(x: int) -> int:
+    return x * 2
+
+
+def slow(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def hog(megabytes: int) -> int:
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)
+
+
+def broken(reason: str) -> None:
+    if reason == "type":
+        raise TypeError("unexpected NoneType")
+    raise ExtractError(reason, f"sample: {reason}")
