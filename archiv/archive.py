@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -17,10 +18,31 @@ from pathlib import Path
 from archiv.config import ENGINE_DIR, STORE_FILE
 from archiv.engine import IndexPage, SearchEngine, SearchOutcome, SearchRequest
 from archiv.errors import DriftError, IndexDamagedError, NoArchiveError
-from archiv.models import DocumentRecord
+from archiv.models import ChronologyEntry, DocumentRecord
 from archiv.store import Store
 
 log = logging.getLogger(__name__)
+
+CRASH_ENV = "ARCHIV_CRASH_AT"
+_crash_counts: Counter[str] = Counter()
+
+
+def crash_point(phase: str) -> None:
+    """Test hook: die like ``kill -9`` at a named phase when ``ARCHIV_CRASH_AT`` asks for it.
+
+    ``ARCHIV_CRASH_AT=phase`` dies the first time ``phase`` is reached, ``phase:n`` the n-th
+    time. Phases: ``after_parse``, ``before_index_commit``, ``after_index_commit_before_db``.
+    The fault tests use it to prove that every crash point leaves a state the next run repairs.
+    """
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    name, _, nth = wanted.partition(":")
+    if name != phase:
+        return
+    _crash_counts[phase] += 1
+    if _crash_counts[phase] >= (int(nth) if nth.isdigit() else 1):
+        os._exit(137)
 
 
 def _engine_class():  # noqa: ANN202 - the engine module imports whoosh: load it only when needed
@@ -150,6 +172,8 @@ class Archive:
                 writer.delete(document_id)
             for document_id in dict.fromkeys(document_ids):  # a batch never adds an id twice
                 writer.replace(document_id, self.index_pages(document_id))
+            crash_point("before_index_commit")
+        crash_point("after_index_commit_before_db")
         self.store.mark_indexed(document_ids)
         for document_id in removals:
             self.store.drop_if_orphaned(document_id)
@@ -183,6 +207,29 @@ class Archive:
 
     def documents(self, status: str | None = None) -> list[DocumentRecord]:
         return self.store.documents(status=status)
+
+    def chronology(self, *, include_all: bool = False, query: str | None = None,
+                   city: str | None = None, body: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None, ref: str | None = None) -> list[ChronologyEntry]:
+        """The merged chronology, filtered; ``query`` keeps entries cited from matching pages.
+
+        Matching is per page, not per document: a Niederschrift that mentions "Beitritt" once
+        must not pull every other decision of that meeting into ``--query Beitritt``.
+        """
+        from archiv.chronology import build_chronology, filter_chronology
+        from archiv.tag.references import normalize_reference
+
+        entries = build_chronology(self.store.resolutions(), include_all=include_all)
+        entries = filter_chronology(
+            entries, city=city, body=body, date_from=date_from, date_to=date_to,
+            ref=(normalize_reference(ref) or ref) if ref else None,
+        )
+        if query:
+            outcome = self.search(SearchRequest(query=query, limit=100_000))
+            pages = {(d.document_id, p.page) for d in outcome.documents for p in d.pages}
+            entries = [e for e in entries
+                       if any((s.document_id, s.page) in pages for s in e.sources)]
+        return entries
 
     # --- maintenance ------------------------------------------------------------------------
     def check(self, *, verify_files: bool = True) -> CheckReport:

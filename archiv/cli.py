@@ -37,6 +37,13 @@ class ArchivGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; what was stored stays stored.", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug: one line, the traceback only with -v
+            log.debug("internal error", exc_info=True)
+            click.echo(f"Internal error: {type(error).__name__}: {safe_text(str(error))} "
+                       "(run with -v for details; please report it)", err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         # `chronik` is the German alias of `chronology`.
@@ -71,6 +78,9 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    from archiv.deps import check_dependencies
+
+    check_dependencies()  # refuse an unsafe pdfminer.six or an unverified Whoosh before any work
 
 
 def _reader(index_dir: Path):  # noqa: ANN202
@@ -447,20 +457,12 @@ def chronology(index_dir: Path, city: str | None, body: str | None, date_from: s
         archiv chronik --query Beitritt --html -o beitritt.html
     """
     from archiv import render
-    from archiv.chronology import build_chronology, filter_chronology
-    from archiv.tag.references import normalize_reference
 
     with _reader(index_dir) as archive:
-        document_ids = None
-        if query:
-            outcome = archive.search(SearchRequest(query=query, limit=100000))
-            document_ids = {d.document_id for d in outcome.documents}
-        entries = build_chronology(archive.store.resolutions(), include_all=include_all)
-    entries = filter_chronology(
-        entries, city=city, body=body, date_from=date_from, date_to=date_to,
-        ref=(normalize_reference(ref) or ref) if ref else None, document_ids=document_ids,
-        query=query,
-    )
+        entries = archive.chronology(
+            include_all=include_all, query=query, city=city, body=body, date_from=date_from,
+            date_to=date_to, ref=ref,
+        )
     renderers = {None: render.render_table, "json": render.render_json, "csv": render.render_csv,
                  "md": render.render_markdown, "html": render.render_html, "ics": render.render_ics}
     text = renderers[fmt](entries)

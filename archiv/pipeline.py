@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archiv.archive import Archive
+from archiv.archive import Archive, crash_point
 from archiv.config import PIPELINE_VERSION, IngestSettings
 from archiv.discover import Candidate, discover
 from archiv.models import IngestResult
@@ -166,6 +166,7 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
                 continue
             t0 = time.perf_counter()
             _save(archive, task, outcome)
+            crash_point("after_parse")
             previous = replaced.get(task.path)
             report.stages["store"] += time.perf_counter() - t0
             for stage, seconds in outcome.timings.items():

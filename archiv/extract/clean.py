@@ -1,0 +1,197 @@
+"""Turn raw text layers into the text that tagging and search see.
+
+Pure functions, string in and string out, so each rule is tested on its own. The order in
+``clean_page`` matters: control characters and soft hyphens first (they decide whether a
+line-end hyphen is real), then hyphenation, then glued tokens, then whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+# pdfium reports a hyphen that ends a line as U+0002 (older builds) or U+FFFE (newer builds,
+# which also drop the line break); U+00AD is the Unicode soft hyphen, invisible mid-line.
+_LINE_END_HYPHENS = re.compile(r"[\x02\ufffe][ \t]*(?:\r?\n)?")
+_LETTER = "A-Za-zÄÖÜäöüßà-ÿÀ-Þ"
+_LOWER = "a-zäöüßà-ÿ"
+_UPPER = "A-ZÄÖÜÀ-Þ"
+
+# A hyphen at a line end followed by one of these words is a suspended compound
+# ("Wirtschaftsförderungs- und Beteiligungsausschuss"), never a split word.
+_CONJUNCTIONS = frozenset({"und", "oder", "bzw", "sowie", "als", "bis", "noch", "wie", "u", "o"})
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+_HYPHEN_BREAK = re.compile(
+    rf"(?P<left>[{_LETTER}]{{2,}})-[ \t]*\n[ \t]*(?P<right>[{_LETTER}0-9][\w.]*)"
+)
+_DIGIT_HYPHEN_BREAK = re.compile(r"(?P<left>\d)-[ \t]*\n[ \t]*(?P<right>\d)")
+_GLUED_DATE = re.compile(rf"(\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}}))(?=[{_LETTER}])")
+_GLUED_NUMBER_WORD = re.compile(rf"(?<=\d)(?=[{_UPPER}][{_LOWER}]{{2,}})")
+_GLUED_CAMEL = re.compile(rf"(?<![{_LETTER}])([{_LOWER}]{{4,}})(?=[{_UPPER}][{_LOWER}]{{2,}})")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:seite|page|s\.)\s*\d{1,4}(?:\s*(?:von|/|of)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|\d{1,3})$",
+    re.IGNORECASE,
+)
+_EDGE_LINES = 3  # lines looked at at the top and at the bottom of a page for running heads
+
+
+def normalize_unicode(text: str) -> str:
+    """NFKC folds ligatures (ﬁ → fi) and compatibility forms; line ends become ``\\n``.
+
+    pdfium's line-end hyphen markers become a plain hyphen and line break, so that
+    ``dehyphenate`` decides with one rule whether the hyphen belongs to the word.
+    """
+    text = _LINE_END_HYPHENS.sub("-\n", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xad", "")
+    text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub("", text)
+
+
+def _join_hyphenated(match: re.Match[str]) -> str:
+    left, right = match.group("left"), match.group("right")
+    first = right[0]
+    if right.rstrip(".").lower() in _CONJUNCTIONS:
+        return f"{left}- {right}"  # "Bau- und", "Wirtschaftsförderungs- und"
+    if first.islower():
+        return f"{left}{right}"  # Untersuchungs-matrix → Untersuchungsmatrix
+    return f"{left}-{right}"  # Jakob-Kaiser-Haus, Experten-Interviews, E-3
+
+
+def dehyphenate(text: str) -> str:
+    """Join words split at line ends.
+
+    A lower-case continuation was split by the layout ("Untersuchungs-␤matrix"); an upper-case
+    continuation is a real compound hyphen ("Jakob-␤Kaiser-Haus"), and a digit continues a
+    number range ("Ah 36/21-␤26"). Both of those keep the hyphen but lose the line break.
+    """
+    text = _HYPHEN_BREAK.sub(_join_hyphenated, text)
+    return _DIGIT_HYPHEN_BREAK.sub(r"\g<left>-\g<right>", text)
+
+
+def split_glued(text: str) -> str:
+    """Separate tokens the PDF glued together because it had no space glyph between them.
+
+    Only unambiguous seams are split: a date followed by a word ("27.11.2024Arbeitskreis"),
+    digits followed by a capitalised word ("2015Beitritt"), and a lower-case word of four or
+    more letters followed by a capitalised one ("ableitenZiele"). Names like "RegioPole",
+    "eGovernment" or "2020er" stay whole.
+    """
+    text = _GLUED_DATE.sub(r"\1 ", text)
+    text = _GLUED_NUMBER_WORD.sub(" ", text)
+    return _GLUED_CAMEL.sub(r"\1 ", text)
+
+
+def normalize_whitespace(text: str) -> str:
+    """One space between words, no trailing spaces, at most one blank line between paragraphs."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip("\n")
+
+
+def join_cell(text: str) -> str:
+    """A table cell's wrapped lines as one line ("Ah 36/21-␤26" → "Ah 36/21-26")."""
+    text = dehyphenate(normalize_unicode(text))
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def clean_page(text: str) -> str:
+    """The full per-page cleaning chain, for one page's raw text layer."""
+    text = normalize_unicode(text)
+    text = dehyphenate(text)
+    text = split_glued(text)
+    return normalize_whitespace(text)
+
+
+def _line_key(line: str) -> str:
+    """Running heads differ only by the page number: fold digits and case."""
+    return re.sub(r"\d+", "#", _SPACES.sub(" ", line).strip().lower())
+
+
+def _edge_positions(lines: list[str]) -> dict[int, str]:
+    """Line index → position tag ("t0", "b1" …) for the non-empty lines at the page edges."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    positions: dict[int, str] = {}
+    for rank, index in enumerate(reversed(filled[-_EDGE_LINES:])):
+        positions[index] = f"b{rank}"
+    for rank, index in enumerate(filled[:_EDGE_LINES]):
+        positions[index] = f"t{rank}"
+    return positions
+
+
+def is_page_number(line: str) -> bool:
+    """``3``, ``- 3 -``, ``Seite 3 von 5``, ``3/5``: lines that carry nothing but a page number."""
+    return bool(_PAGE_NUMBER.match(line.strip()))
+
+
+def remove_running_lines(pages: Sequence[str]) -> list[str]:
+    """Drop headers, footers and page numbers repeated across one document's pages.
+
+    A line counts as running when its digit-folded form sits at the same place among the
+    first or last three lines of at least half of the pages (and of at least two pages). Page-number lines at a
+    page's edge go on any page. Lines inside the page body are never touched, and a page
+    is never emptied this way.
+    """
+    split = [page.split("\n") for page in pages]
+    counts: Counter[tuple[str, str]] = Counter()
+    for lines in split:
+        counts.update({(tag, _line_key(lines[i])) for i, tag in _edge_positions(lines).items()})
+    threshold = max(2, (len(pages) + 1) // 2)
+    running = {key for key, n in counts.items() if n >= threshold and key[1]}
+    cleaned: list[str] = []
+    for lines in split:
+        drop = {
+            i
+            for i, tag in _edge_positions(lines).items()
+            if (tag, _line_key(lines[i])) in running or is_page_number(lines[i])
+        }
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        if not any(line.strip() for line in kept):
+            # a page made only of "running" lines is content that merely looks alike
+            kept = [line for line in lines if not is_page_number(line)]
+        cleaned.append(normalize_whitespace("\n".join(kept)))
+    return cleaned
+
+
+_COMMON_WORDS_TEXT = """der die das und in zu den von mit des im für auf ist dem nicht ein eine als auch an es
+    bei sich werden wird zur zum am aus oder sind nach über vom wurde einer durch dass bis sowie
+    seit hat haben sie er wir ihr diese dieser dieses einem einen noch nur so wie vor unter um
+    mehr kann soll sollen wurden war waren beim zwischen gegen ohne stadt rat"""
+_COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
+_SPACE_CHARS = re.compile(r"\s")
+_NOT_PLAIN = re.compile(r"[^\w\s.,;:!?\-–—()\[\]/%&§\"'„“”‚‘’€$+*=|#@<>°·•]")
+_UPPER_CHARS = re.compile(r"[^\W\d_a-zäöüßà-ÿ]")
+_LETTER_CHARS = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_VOWEL = re.compile(r"[aeiouyäöüAEIOUYÄÖÜéèáà]")
+
+
+def looks_garbled(text: str) -> bool:
+    """A text layer from a font without a Unicode map ("POPKMOO …", private-use glyphs).
+
+    Real German has vowels in nearly every word, few upper-case letters and some function
+    words; a shifted glyph encoding keeps none of these. Short texts are never judged.
+    """
+    visible = len(text) - len(_SPACE_CHARS.findall(text))
+    if visible < 20:
+        return False
+    odd = len(_NOT_PLAIN.findall(text))
+    if (visible - odd) / visible < 0.85:
+        return True
+    words = _WORD.findall(text)
+    if len(words) < 8:
+        return False
+    with_vowel = sum(1 for w in words if _VOWEL.search(w)) / len(words)
+    if with_vowel < 0.6:
+        return True
+    common = sum(1 for w in words if w.lower() in _COMMON_WORDS) / len(words)
+    upper = len(_UPPER_CHARS.findall(text)) / max(1, len(_LETTER_CHARS.findall(text)))
+    return common < 0.02 and upper > 0.5 and len(words) >= 15

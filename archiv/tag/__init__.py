@@ -1,0 +1,104 @@
+"""Tagging: dates, reference numbers, places and bodies on each page, plus document facts.
+
+spaCy is imported lazily inside :func:`tag_pages`, so ``import archiv.tag`` stays cheap for the
+CLI and for search (which only needs :func:`archiv.tag.references.looks_like_reference`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archiv.models import DocumentFacts, Mention, PageText
+
+__all__ = ["TagResult", "tag_pages"]
+
+# spaCy refuses texts over nlp.max_length (E088); pages that long are split at line breaks.
+_CHUNK_SLACK = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    mentions: tuple[Mention, ...]
+    facts: DocumentFacts
+
+
+def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pairs below ``limit``, cut at a line break where there is one."""
+    start = 0
+    while len(text) - start > limit:
+        newline = text.rfind("\n", max(start, start + limit - _CHUNK_SLACK), start + limit)
+        cut = newline + 1 if newline >= start else start + limit
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def _make_doc(nlp: Any, text: str) -> Any:
+    """Tokenise, and hand the components the text itself: ``Doc.text`` is rebuilt per access."""
+    doc = nlp.make_doc(text)
+    doc.user_data["archiv_text"] = text
+    return doc
+
+
+def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResult:
+    """Tag every page, infer the document's facts, then resolve dates relative to its date.
+
+    Mention offsets are offsets into each ``PageText.text``. A reference in the header of
+    page 1 is the document's own (role ``own``); every other reference is ``cited``.
+    """
+    from archiv.tag.base import spans_to_mentions
+    from archiv.tag.dates import find_relative_dates
+    from archiv.tag.facts import infer_facts, own_date_mention
+    from archiv.tag.nlp import build_nlp
+
+    nlp = build_nlp()
+    limit = nlp.max_length - 1
+    pieces = [
+        (page.number, offset, chunk)
+        for page in pages
+        for offset, chunk in _chunks(page.text, limit)
+    ]
+    mentions: list[Mention] = []
+    docs = nlp.pipe(_make_doc(nlp, chunk) for _, _, chunk in pieces)
+    for (number, offset, _), doc in zip(pieces, docs, strict=True):
+        for m in spans_to_mentions(doc, number):
+            if offset:
+                m = dataclasses.replace(m, start=m.start + offset, end=m.end + offset)
+            mentions.append(m)
+
+    facts = infer_facts(pages, mentions, title)
+    # A header date with no other role ("Datum: 12.03.2021") dates the paper itself: role
+    # "document", so that nobody reads it as the date of a decision.
+    own_date = own_date_mention(pages, mentions)
+    mentions = [
+        dataclasses.replace(m, role="own" if m.value == facts.reference else "cited")
+        if m.label == "reference"
+        else dataclasses.replace(m, role="document")
+        if m is own_date and m.role is None
+        else m
+        for m in mentions
+    ]
+    if facts.date:
+        for page in pages:
+            taken = [(m.start, m.end) for m in mentions if m.page == page.number]
+            for d in find_relative_dates(page.text, reference_date=facts.date):
+                if any(d.start < e and d.end > s for s, e in taken):
+                    continue
+                mentions.append(
+                    Mention(
+                        label="date",
+                        text=d.text,
+                        value=d.value,
+                        page=page.number,
+                        start=d.start,
+                        end=d.end,
+                        precision=d.precision,  # type: ignore[arg-type]
+                        end_value=d.end_value,
+                        role=d.role,
+                    )
+                )
+    mentions.sort(key=lambda m: (m.page, m.start, m.end, m.label))
+    return TagResult(mentions=tuple(mentions), facts=facts)

@@ -1,0 +1,450 @@
+"""Places: German municipalities, Kreise, regions and Länder, and the document's own municipality.
+
+Names come from a bundled gazetteer (``data/gazetteer.tsv``, built from GeoNames by
+``tools/build_gazetteer.py``) plus ``data/places_curated.tsv``; matching is a spaCy
+``PhraseMatcher`` on exact token text, so only the spellings listed can match: the name as
+written, its umlaut-folded form (*Wuerzburg*, *Koeln*) and, for unambiguous names, the
+all-caps form of slide titles (*PADERBORN*).
+
+The gazetteer flags names that are also words or people's names (*Essen*, *Lage*, *Halle*,
+*Hagen*, *Mitte*). Precision matters more than recall here: a false "Essen" makes a document
+about lunch show up under a city, while a missed place is usually named again with a cue. So a
+flagged name counts only with a strong cue: "Stadt X", "Gemeinde X", "Kreis X", "in/nach/aus
+X", a postal code, a qualifier "X (Westf.)", "X, Kreis …", or a list of other places. Every
+candidate, flagged or not, is rejected after an article ("in der Halle", "das Münster"), after
+a form of address ("Herr Hagen") and inside e-mail addresses and URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from archiv.models import Mention, PageText
+from archiv.tag.base import add_span
+
+log = logging.getLogger(__name__)
+
+ARTICLES = frozenset(
+    "der die das dem den des ein eine einem einen einer eines im am zum zur vom beim ins "
+    "kein keine keinem keinen keiner unser unsere unserem unseren unserer dieser diese "
+    "dieses diesem diesen jede jeder jedes jedem".split()
+)
+ADDRESS = frozenset("Herr Herrn Frau Fr. Hr. Dr. Prof. Familie".split())
+# A token before a flagged name that makes the place reading certain.
+CUE_BEFORE = frozenset(
+    "stadt gemeinde hansestadt kreisstadt universitätsstadt großstadt stadtverwaltung "
+    "gemeindeverwaltung stadtteil ortsteil ortschaft stadtbezirk in nach aus".split()
+)
+KREIS_WORDS = {"Kreis": "Kreis", "Kreises": "Kreis", "Landkreis": "Landkreis", "Landkreises": "Landkreis"}
+# "Essen (Ruhr)", "Halle (Westf.)", "Lage (Lippe)": a qualifier only places get.
+QUALIFIERS = frozenset(
+    "Westf. Westfalen Lippe Ruhr Saale Oder Main Rhein Rhld. Rheinland Sachsen Thür. "
+    "Holst. Holstein Oldb. Oldenburg Pfalz Württ. Baden Oberpfalz Elbe Weser Mosel Hessen".split()
+)
+STREET_WORDS = frozenset(
+    "Straße Str. Strasse Weg Allee Platz Ring Chaussee Landstraße Damm Tor Ufer Gasse".split()
+)
+# Adjectives of a few very large cities name a place; the rest must be followed by a noun.
+_POSTCODE = re.compile(r"^\d{5}$")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """The spelling of ``text`` on a keyboard without umlauts: *Würzburg* → *Wuerzburg*."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One spelling the tagger knows; ``canonical`` is the value every spelling maps to."""
+
+    name: str
+    canonical: str
+    population: int
+    land: str  # ISO 3166-2:DE subdivision code without "DE-" ("NW"), "" when unknown
+    kind: str  # city, adj, kreis, land, region
+    flags: frozenset[str]
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.flags)
+
+
+def _data(name: str) -> str:
+    return resources.files("archiv.tag").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _rows(text: str) -> Iterable[list[str]]:
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+@cache
+def gazetteer() -> dict[str, Place]:
+    """Every known spelling → its place; loaded once per process."""
+    places: dict[str, Place] = {}
+    for row in _rows(_data("gazetteer.tsv")):
+        name, canonical, population, land, kind, flags = (row + [""] * 6)[:6]
+        places[name] = Place(
+            name, canonical or name, int(population or 0), land, kind or "city",
+            frozenset(f for f in flags.split(",") if f),
+        )  # fmt: skip
+    for row in _rows(_data("places_curated.tsv")):
+        name, canonical, population, land, kind = (row + [""] * 5)[:5]
+        places[name] = Place(
+            name, canonical or name, int(population or 0), land, kind or "city", frozenset()
+        )
+    for line in _data("places_ambiguous.txt").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("!"):
+            name, flags = line[1:], frozenset()
+        else:
+            name, flags = line, frozenset({"curated"})
+        place = places.get(name)
+        if place is not None:
+            places[name] = Place(
+                place.name, place.canonical, place.population, place.land, place.kind, flags
+            )
+    return places
+
+
+@cache
+def _folded_index() -> dict[str, Place]:
+    index: dict[str, Place] = {}
+    for place in gazetteer().values():
+        index.setdefault(fold(place.name).casefold(), place)
+    return index
+
+
+def lookup(name: str) -> Place | None:
+    """The place a spelling names (exact first, then ignoring case and umlaut folding)."""
+    name = " ".join(name.split())
+    return gazetteer().get(name) or _folded_index().get(fold(name).casefold())
+
+
+def canonical_place(name: str) -> str | None:
+    """The canonical name of ``name`` if it is a known place, else ``None``."""
+    place = lookup(name)
+    return place.canonical if place else None
+
+
+@dataclass(slots=True)
+class _Candidate:
+    span: Span
+    place: Place
+    start: int  # character offsets to publish
+    end: int
+    value: str
+    kind: str
+    accepted: bool = False
+
+
+class PlacesComponent:
+    """spaCy component ``archiv_places``: publishes ``place`` spans (value = canonical name)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.variants: dict[tuple[str, ...], Place] = {}
+        spellings: dict[str, Place] = {}
+        for place in gazetteer().values():
+            forms = [place.name, fold(place.name)]
+            if not place.ambiguous and place.kind != "adj" and len(place.name) >= 4:
+                forms += [place.name.upper(), fold(place.name).upper()]
+            for form in forms:
+                # The exact spelling of another entry wins over a derived one.
+                if form == place.name or form not in gazetteer():
+                    spellings.setdefault(form, place)
+        texts = list(spellings)
+        patterns = list(nlp.tokenizer.pipe(texts))
+        for text, pattern in zip(texts, patterns, strict=True):
+            self.variants[tuple(t.text for t in pattern)] = spellings[text]
+        self.matcher.add("PLACE", patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for cand in self.candidates(doc):
+            add_span(doc, "place", cand.start, cand.end, cand.value, kind=cand.kind)
+        return doc
+
+    def candidates(self, doc: Doc) -> list[_Candidate]:
+        """Accepted place candidates of ``doc``, in text order."""
+        spans = filter_spans(
+            [Span(doc, start, end) for _, start, end in self.matcher(doc)]
+        )
+        found: list[_Candidate] = []
+        for span in spans:
+            place = self.variants.get(tuple(t.text for t in span))
+            if place is None:
+                continue
+            found.append(
+                _Candidate(span, place, span.start_char, span.end_char, place.canonical,
+                           "city" if place.kind == "adj" else place.kind)
+            )  # fmt: skip
+        found.extend(self._hyphen_parts(doc, {c.span.start for c in found}))
+        found.sort(key=lambda c: c.start)
+        for cand in found:
+            cand.accepted = self._accept(doc, cand)
+        # A flagged name in a list of accepted places is a place too: "Siegen, Hagen und Lage".
+        changed = True
+        while changed:
+            changed = False
+            for i, cand in enumerate(found):
+                if cand.accepted or not _plain(doc, cand) or cand.place.kind == "adj":
+                    continue
+                if _listed_with(doc, found, i):
+                    cand.accepted = changed = True
+        return [c for c in found if c.accepted]
+
+    def _hyphen_parts(self, doc: Doc, taken: set[int]) -> list[_Candidate]:
+        """"Bielefeld-Mitte", "Paderborn-Elsen": the token names its city first."""
+        out = []
+        for token in doc:
+            if token.i in taken or "-" not in token.text or token.like_url or token.like_email:
+                continue
+            head, _, rest = token.text.partition("-")
+            place = gazetteer().get(head)
+            if (
+                place is None or place.ambiguous or place.kind != "city"
+                or place.population < 20_000 or not rest[:1].isupper()
+            ):  # fmt: skip
+                continue
+            span = doc[token.i : token.i + 1]
+            out.append(
+                _Candidate(span, place, token.idx, token.idx + len(head), place.canonical, "city")
+            )
+        return out
+
+    def _accept(self, doc: Doc, cand: _Candidate) -> bool:
+        span, place = cand.span, cand.place
+        if _inside_address(doc, cand):
+            return False
+        prev = doc[span.start - 1] if span.start > 0 else None
+        nxt = doc[span.end] if span.end < len(doc) else None
+        if prev is not None and prev.text in ADDRESS:
+            return False
+        if place.kind == "adj":
+            # "Berliner Jakob-Kaiser-Haus", "im Paderborner Land" — not "Berliner Straße".
+            return (
+                not place.ambiguous
+                and nxt is not None
+                and nxt.text[:1].isupper()
+                and nxt.text not in STREET_WORDS
+                and not nxt.text.endswith(("straße", "str.", "weg"))
+            )
+        if prev is not None and prev.text in KREIS_WORDS and place.kind == "city":
+            word = KREIS_WORDS[prev.text]
+            cand.start = prev.idx
+            cand.value = f"{word} {place.canonical}"
+            cand.kind = "kreis"
+            return True
+        # "in der Halle", "das Münster"; regions and Länder do take one ("im Sauerland").
+        if (
+            prev is not None and prev.lower_ in ARTICLES and _plain(doc, cand)
+            and place.kind == "city"
+        ):  # fmt: skip
+            return False
+        if not place.ambiguous:
+            return True
+        return _strong_cue(doc, span)
+
+
+def _plain(doc: Doc, cand: _Candidate) -> bool:
+    """The candidate is one bare token (not a qualified name such as "Halle (Saale)")."""
+    return len(cand.span) == 1
+
+
+def _inside_address(doc: Doc, cand: _Candidate) -> bool:
+    """Part of an e-mail address or URL ("b.siebel@paderborn.de", "www.essen.de/…")."""
+    if any(t.like_url or t.like_email or "@" in t.text for t in cand.span):
+        return True
+    text = doc.text
+    before = text[cand.start - 1] if cand.start > 0 else " "
+    after = text[cand.end : cand.end + 2]
+    return before in "@/._" or after.startswith("@") or re.match(r"\.[a-z]", after) is not None
+
+
+_WEAK_CUES = frozenset({"in", "nach", "aus"})
+
+
+def _strong_cue(doc: Doc, span: Span) -> bool:
+    prev = doc[span.start - 1] if span.start > 0 else None
+    if prev is not None and prev.lower_ in _WEAK_CUES:
+        # "in Kirchen und Schulen": a plural noun in a list of other nouns, not the town.
+        after = doc[span.end : span.end + 2]
+        return not (
+            len(after) == 2 and after[0].lower_ in ("und", "oder", ",")
+            and after[1].text[:1].isupper() and lookup(after[1].text) is None
+        )  # fmt: skip
+    if prev is not None and (prev.lower_ in CUE_BEFORE or _POSTCODE.match(prev.text)):
+        return True
+    after = doc[span.end : span.end + 3]
+    if len(after) >= 3 and after[0].text == "(" and after[2].text == ")":
+        inner = after[1].text
+        if inner in QUALIFIERS or (lookup(inner) is not None and lookup(inner).kind != "adj"):  # type: ignore[union-attr]
+            return True
+    if len(after) >= 2 and after[0].text == ",":
+        following = after[1]
+        if following.text in KREIS_WORDS or _is_land(following):
+            return True
+    return len(after) >= 1 and _is_land(after[0]) and after[0].text != "Sachsen"
+
+
+def _is_land(token: Token) -> bool:
+    place = gazetteer().get(token.text)
+    return place is not None and place.kind == "land"
+
+
+_LIST_JOINERS = frozenset({",", "und", "sowie", "oder", "/"})
+
+
+def _listed_with(doc: Doc, found: list[_Candidate], i: int) -> bool:
+    """The candidate sits between list joiners next to an accepted place."""
+    cand = found[i]
+    prev = doc[cand.span.start - 1] if cand.span.start > 0 else None
+    nxt = doc[cand.span.end] if cand.span.end < len(doc) else None
+    if i > 0 and prev is not None and prev.text in _LIST_JOINERS:
+        left = found[i - 1]
+        if left.accepted and left.span.end == cand.span.start - 1 and left.place.kind != "adj":
+            return True
+    if i + 1 < len(found) and nxt is not None and nxt.text in _LIST_JOINERS:
+        right = found[i + 1]
+        if right.accepted and right.span.start == cand.span.end + 1 and right.place.kind != "adj":
+            return True
+    return False
+
+
+@Language.factory("archiv_places")
+def make_places(nlp: Language, name: str) -> PlacesComponent:
+    return PlacesComponent(nlp, name)
+
+
+# --- the document's own municipality -------------------------------------------------------
+
+_NAME = r"[A-ZÄÖÜ][\w.]*(?:[- ](?:an der|am|im|in der|ob der|\(|[A-ZÄÖÜ])[\w.()]*){0,3}"
+_LETTERHEAD = re.compile(
+    rf"^\s*(?:(?:Der|Die)\s+(?:Ober)?[Bb]ürgermeister(?:in)?\s+der\s+)?"
+    rf"(?P<what>Stadt|Gemeinde|Kreis|Landkreis|Hansestadt|Universitätsstadt|Kreisstadt|Stadtverwaltung)"
+    rf"\s+(?P<name>{_NAME})\s*$",
+    re.MULTILINE,
+)
+_HEAD_OF = re.compile(
+    rf"\b(?:Ober)?[Bb]ürgermeister(?:in)?\s+der\s+(?:Stadt|Gemeinde|Hansestadt)\s+(?P<name>{_NAME})"
+)
+_COUNCIL = re.compile(
+    rf"\b(?:Rat(?:es|s)?|Stadtrat(?:es|s)?|Gemeinderat(?:es|s)?)\s+der\s+(?:Stadt|Gemeinde|Hansestadt)\s+(?P<name>{_NAME})"
+    rf"|\bKreistag(?:es|s)?\s+des\s+(?P<what>Kreises|Landkreises)\s+(?P<kname>{_NAME})"
+)
+_OFFICE = re.compile(
+    rf"\b(?:Stadtplanungsamt|Stadtverwaltung|Gemeindeverwaltung|Bauamt|Ordnungsamt|Kämmerei|"
+    rf"Bürgeramt|Stadt|Gemeinde)\s+(?P<name>{_NAME})"
+)
+_MAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*?(?P<label>[\w-]+)\.de\b|\bwww\.(?P<web>[\w-]+)\.de\b", re.IGNORECASE)
+_DOMAIN_PREFIX = re.compile(r"^(?:stadt|gemeinde|kreis|landkreis|hansestadt)-", re.IGNORECASE)
+# How many page-1 lines count as the letterhead.
+_HEAD_LINES = 12
+# The weak fallback: a city named at least this often on page 1, and more than any other.
+_FALLBACK_MIN = 2
+
+
+def _city(raw: str, *, kreis: str | None = None) -> str | None:
+    """The canonical city (or "Kreis X") for a printed name; tries shorter prefixes too."""
+    words = raw.replace("\n", " ").split()
+    for n in range(min(len(words), 4), 0, -1):
+        name = " ".join(words[:n]).rstrip(".,;:")
+        place = (lookup(f"{kreis} {name}") if kreis else None) or lookup(name)
+        if place is not None and place.kind in ("city", "kreis"):
+            if kreis and place.kind == "city":
+                return f"{kreis} {place.canonical}"
+            return place.canonical
+    return None
+
+
+def _vote(names: Iterable[str | None]) -> str | None:
+    counts = Counter(n for n in names if n)
+    if not counts:
+        return None
+    ranked = counts.most_common(2)
+    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _letterhead(text: str) -> str | None:
+    head = "\n".join(text.splitlines()[:_HEAD_LINES])
+    for m in _LETTERHEAD.finditer(head):
+        kreis = "Landkreis" if m["what"] == "Landkreis" else "Kreis" if m["what"] == "Kreis" else None
+        city = _city(m["name"], kreis=kreis)
+        if city:
+            return city
+    return None
+
+
+def _mail_domain(text: str) -> list[str]:
+    out = []
+    for m in _MAIL.finditer(text):
+        label = (m["label"] or m["web"] or "").lower()
+        kreis = "Kreis" if label.startswith("kreis-") else None
+        label = _DOMAIN_PREFIX.sub("", label)
+        place = _folded_index().get(label.replace("-", " ")) or _folded_index().get(label)
+        if place is not None and place.kind == "city" and not place.ambiguous:
+            out.append(f"{kreis} {place.canonical}" if kreis else place.canonical)
+    return out
+
+
+def infer_municipality(pages: Sequence[PageText], mentions: Sequence[Mention]) -> str | None:
+    """The municipality whose paper this is, or ``None`` when no cue is strong enough.
+
+    Cues in priority order; the first that names a city decides, by majority within it:
+    the letterhead of page 1 ("Stadt Bielefeld", "Der Bürgermeister der Stadt X"), the
+    council named with its city ("Rat der Stadt X"), the head of administration, an office or
+    "Stadt X" on the last page (contact slide, signature), an e-mail/web domain
+    ("@paderborn.de"), "Stadt X" anywhere, and last the city named most on page 1.
+    A document *about* other cities (the Bielefeld Mitteilung names nine) is still decided by
+    the council and letterhead cues, which name only the author.
+    """
+    if not pages:
+        return None
+    first, last = pages[0].text, pages[-1].text
+    tiers: list[list[str | None]] = [
+        [_letterhead(first)],
+        [_council_city(m) for p in pages for m in _COUNCIL.finditer(p.text)],
+        [_city(m["name"]) for p in pages for m in _HEAD_OF.finditer(p.text)],
+        [_city(m["name"]) for m in _OFFICE.finditer(last)],
+        list(_mail_domain("\n".join(p.text for p in pages))),
+        [_city(m["name"]) for p in pages for m in _OFFICE.finditer(p.text)],
+    ]
+    for tier in tiers:
+        winner = _vote(tier)
+        if winner:
+            return winner
+    first_number = pages[0].number
+    cities = Counter(
+        m.value
+        for m in mentions
+        if m.label == "place" and m.page == first_number and m.kind == "city"
+        and m.text.rstrip(".,") in (m.value, fold(m.value), m.value.upper())
+    )  # fmt: skip
+    ranked = cities.most_common(2)
+    if ranked and ranked[0][1] >= _FALLBACK_MIN and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def _council_city(m: re.Match[str]) -> str | None:
+    if m["kname"]:
+        return _city(m["kname"], kreis="Landkreis" if m["what"] == "Landkreises" else "Kreis")
+    return _city(m["name"])

@@ -1,0 +1,367 @@
+"""The measured steps of ``benchmarks/run``, each run in a process of its own.
+
+Why a process per step: peak RSS is read per step (``wait4`` of the child and a sampler over
+its process tree), and a step's imports or caches never help the next one. Every step prints
+one JSON object on stdout; ``run.py`` does the bookkeeping.
+
+Usage (by run.py)::
+
+    python benchmarks/steps.py STEP '{"json": "arguments"}'
+
+Whoosh, pypdfium2 and tantivy are imported here, outside the archiv package, on purpose: the
+baselines must not go through archiv's own code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+Query = dict[str, Any]  # {"kind", "text", "terms", "city"}: see queries.py
+
+
+def pdf_files(corpus: str) -> list[Path]:
+    return sorted((Path(corpus) / "pdf").rglob("*.pdf"))
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50/p95/p99 in milliseconds (nearest-rank on the sorted sample)."""
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+    return {
+        "p50_ms": round(rank(50) * 1000, 3),
+        "p95_ms": round(rank(95) * 1000, 3),
+        "p99_ms": round(rank(99) * 1000, 3),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 3),
+        "queries": len(ordered),
+    }
+
+
+# --- raw extraction baselines ------------------------------------------------------------------
+
+
+def step_pdftotext(args: dict) -> dict:
+    """poppler's pdftotext, one subprocess per file, ``jobs`` files at a time."""
+    files = pdf_files(args["corpus"])
+
+    def one(path: Path) -> tuple[int, int]:
+        done = subprocess.run(
+            ["pdftotext", "-q", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False
+        )
+        text = done.stdout.decode("utf-8", "replace")
+        return text.count("\f"), len(text)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(args["jobs"]) as pool:
+        results = list(pool.map(one, files))
+    seconds = time.perf_counter() - started
+    pages = sum(p for p, _ in results)
+    return {
+        "files": len(files),
+        "pages": pages,
+        "chars": sum(c for _, c in results),
+        "seconds": seconds,
+        "pages_per_second": pages / seconds,
+    }
+
+
+def _pdfium_file(path: str) -> tuple[int, int]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    chars = 0
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            chars += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return len(pdf), chars
+    finally:
+        pdf.close()
+
+
+def step_pdfium(args: dict) -> dict:
+    """pypdfium2, plain text per page, ``jobs`` worker processes (pdfium is not thread-safe)."""
+    import multiprocessing
+
+    files = [str(p) for p in pdf_files(args["corpus"])]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(args["jobs"]) as pool:
+        results = pool.map(_pdfium_file, files, chunksize=4)
+    seconds = time.perf_counter() - started
+    pages = sum(p for p, _ in results)
+    return {
+        "files": len(files),
+        "pages": pages,
+        "chars": sum(c for _, c in results),
+        "seconds": seconds,
+        "pages_per_second": pages / seconds,
+    }
+
+
+# --- archiv ---------------------------------------------------------------------------------------
+
+
+def step_export(args: dict) -> dict:
+    """The page texts of the archive's store, so every engine indexes the very same text."""
+    from archiv.archive import Archive
+
+    count = 0
+    with (
+        Archive.for_reading(Path(args["index"])) as archive,
+        open(args["out"], "w", encoding="utf-8") as out,
+    ):
+        for record in archive.documents("ok"):
+            for page in archive.store.pages(record.document_id):
+                out.write(
+                    json.dumps(
+                        {
+                            "doc": record.document_id,
+                            "page": page.number,
+                            "city": record.municipality or "",
+                            "text": page.text,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+                count += 1
+    return {"pages": count}
+
+
+def step_archiv_search(args: dict) -> dict:
+    from archiv.archive import Archive
+    from archiv.engine import SearchFilters, SearchRequest
+
+    def request(q: Query) -> SearchRequest:
+        return SearchRequest(query=q["archiv"], filters=SearchFilters(city=q.get("city")), limit=10)
+
+    with Archive.for_reading(Path(args["index"])) as archive:
+        return _timed_queries(args, lambda q: len(archive.search(request(q)).documents))
+
+
+def step_chronology(args: dict) -> dict:
+    from archiv.archive import Archive
+    from archiv.chronology import build_chronology
+
+    with Archive.for_reading(Path(args["index"])) as archive:
+        started = time.perf_counter()
+        resolutions = list(archive.store.resolutions())
+        loaded = time.perf_counter()
+        entries = build_chronology(resolutions)
+        done = time.perf_counter()
+    return {
+        "seconds": done - started,
+        "load_seconds": loaded - started,
+        "build_seconds": done - loaded,
+        "resolutions": len(resolutions),
+        "entries": len(entries),
+    }
+
+
+# --- search baselines ---------------------------------------------------------------------------
+
+
+def _pages(path: str) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _timed_queries(args: dict, run: Callable[[Query], int]) -> dict:
+    """Warm up on a separate query set (no answer cache can help), then time each query."""
+    queries = json.loads(Path(args["queries"]).read_text())
+    errors: list[str] = []
+    for q in queries["warmup"]:
+        with contextlib.suppress(Exception):  # a query an engine cannot parse is counted below
+            run(q)
+    latencies: list[float] = []
+    hits = 0
+    by_kind: dict[str, list[float]] = {}
+    for q in queries["measured"]:
+        started = time.perf_counter()
+        try:
+            found = run(q)
+        except Exception as error:  # noqa: BLE001
+            errors.append(f"{q['kind']}: {q['text']!r}: {type(error).__name__}: {error}"[:200])
+            found = 0
+        elapsed = time.perf_counter() - started
+        latencies.append(elapsed)
+        by_kind.setdefault(q["kind"], []).append(elapsed)
+        hits += found > 0
+    return {
+        **percentiles(latencies),
+        "with_hits": hits,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "p50_ms_by_kind": {k: percentiles(v)["p50_ms"] for k, v in sorted(by_kind.items())},
+    }
+
+
+def step_fts5(args: dict) -> dict:
+    """SQLite FTS5 (unicode61, diacritics kept, no stemmer: SQLite has none for German)."""
+    db_path = Path(args["work"]) / "fts5.sqlite3"
+    db_path.unlink(missing_ok=True)
+    db = sqlite3.connect(db_path)
+    started = time.perf_counter()
+    db.execute(
+        "CREATE VIRTUAL TABLE pages USING fts5(text, city UNINDEXED, doc UNINDEXED, "
+        "page UNINDEXED, tokenize='unicode61 remove_diacritics 0')"
+    )
+    with db:
+        db.executemany(
+            "INSERT INTO pages(text, city, doc, page) VALUES (?, ?, ?, ?)",
+            ((p["text"], p["city"], p["doc"], p["page"]) for p in _pages(args["pages"])),
+        )
+    db.execute("INSERT INTO pages(pages) VALUES ('optimize')")
+    db.commit()
+    build = time.perf_counter() - started
+
+    def run(q: Query) -> int:
+        sql = (
+            "SELECT doc, page, snippet(pages, 0, '[', ']', '…', 12) FROM pages WHERE pages MATCH ?"
+        )
+        params: list[Any] = [q["fts5"]]
+        if q.get("city"):
+            sql += " AND city = ?"
+            params.append(q["city"])
+        return len(db.execute(sql + " ORDER BY rank LIMIT 10", params).fetchall())
+
+    result = _timed_queries(args, run)
+    db.close()
+    return {**result, "build_seconds": build, "bytes": db_path.stat().st_size}
+
+
+def step_whoosh(args: dict) -> dict:
+    """Whoosh as it comes: StemmingAnalyzer, one document per page, content stored."""
+    from whoosh import analysis, fields, index, qparser
+    from whoosh.query import Term
+
+    directory = Path(args["work"]) / "whoosh-bare"
+    directory.mkdir(parents=True, exist_ok=True)
+    schema = fields.Schema(
+        doc=fields.ID(stored=True),
+        page=fields.NUMERIC(stored=True),
+        city=fields.ID(stored=True),
+        content=fields.TEXT(analyzer=analysis.StemmingAnalyzer(), stored=True),
+    )
+    started = time.perf_counter()
+    ix = index.create_in(str(directory), schema)
+    writer = ix.writer(limitmb=256)
+    for p in _pages(args["pages"]):
+        writer.add_document(doc=p["doc"], page=p["page"], city=p["city"], content=p["text"])
+    writer.commit()
+    build = time.perf_counter() - started
+    parser = qparser.QueryParser("content", ix.schema)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    with ix.searcher() as searcher:
+
+        def run(q: Query) -> int:
+            query = parser.parse(q["whoosh"])
+            city = Term("city", q["city"]) if q.get("city") else None
+            results = searcher.search(query, limit=10, filter=city)
+            for hit in results:
+                hit.highlights("content")
+            return len(results)
+
+        result = _timed_queries(args, run)
+    size = sum(f.stat().st_size for f in directory.iterdir())
+    return {**result, "build_seconds": build, "bytes": size}
+
+
+def step_tantivy(args: dict) -> dict:
+    """tantivy with a German stemmer, one document per page, content stored, snippets."""
+    import tantivy
+
+    directory = Path(args["work"]) / "tantivy"
+    directory.mkdir(parents=True, exist_ok=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("doc", stored=True, tokenizer_name="raw")
+    builder.add_integer_field("page", stored=True)
+    builder.add_text_field("city", stored=True, tokenizer_name="raw")
+    builder.add_text_field("content", stored=True, tokenizer_name="de_stem")
+    schema = builder.build()
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("german"))
+        .build()
+    )
+    started = time.perf_counter()
+    ix = tantivy.Index(schema, path=str(directory))
+    ix.register_tokenizer("de_stem", analyzer)
+    writer = ix.writer(heap_size=256_000_000, num_threads=1)
+    for p in _pages(args["pages"]):
+        writer.add_document(
+            tantivy.Document(doc=p["doc"], page=p["page"], city=p["city"], content=p["text"])
+        )
+    writer.commit()
+    writer.wait_merging_threads()
+    ix.reload()
+    build = time.perf_counter() - started
+    searcher = ix.searcher()
+
+    def run(q: Query) -> int:
+        if q["kind"] == "fuzzy":
+            query = tantivy.Query.fuzzy_term_query(
+                schema, "content", q["terms"][0].lower(), distance=1
+            )
+        else:
+            query = ix.parse_query(q["tantivy"], ["content"], conjunction_by_default=True)
+        if q.get("city"):
+            query = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.term_query(schema, "city", q["city"])),
+                ]
+            )
+        hits = searcher.search(query, limit=10).hits
+        snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "content")
+        for _score, address in hits:
+            snippets.snippet_from_doc(searcher.doc(address)).to_html()
+        return len(hits)
+
+    result = _timed_queries(args, run)
+    size = sum(f.stat().st_size for f in directory.iterdir() if f.is_file())
+    return {**result, "build_seconds": build, "bytes": size}
+
+
+STEPS: dict[str, Callable[[dict], dict]] = {
+    "pdftotext": step_pdftotext,
+    "pdfium": step_pdfium,
+    "export": step_export,
+    "archiv_search": step_archiv_search,
+    "chronology": step_chronology,
+    "fts5": step_fts5,
+    "whoosh": step_whoosh,
+    "tantivy": step_tantivy,
+}
+
+
+def main() -> int:
+    step, raw = sys.argv[1], sys.argv[2]
+    result = STEPS[step](json.loads(raw))
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

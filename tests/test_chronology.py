@@ -1,0 +1,328 @@
+"""Merging, conflicts, ordering and filters of the chronology (pure, hand-built records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiv.chronology import (
+    build_chronology,
+    dates_compatible,
+    filter_chronology,
+    normalize_reference,
+)
+from archiv.models import Resolution, Source
+
+BIELEFELD = "/seeds/bielefeld-mitteilung.pdf"
+PADERBORN = "/seeds/paderborn-praesentation.pdf"
+
+
+def res(
+    date: str | None,
+    *,
+    kind: str = "resolution",
+    status: str | None = "decided",
+    body: str | None = "Rat",
+    city: str | None = "Paderborn",
+    subject: str = "Beitritt zum Netzwerk",
+    refs: tuple[str, ...] = (),
+    doc: str = "d1",
+    path: str = PADERBORN,
+    page: int = 1,
+    text: str | None = None,
+    end_date: str | None = None,
+    outcome: str | None = None,
+) -> Resolution:
+    precision = {4: "year", 7: "month", 10: "day"}[len(date)] if date else None
+    return Resolution(
+        kind=kind,
+        status=status if kind == "resolution" else None,
+        date=date,  # type: ignore[arg-type]
+        precision=precision,
+        end_date=end_date,
+        body=body,
+        city=city,
+        subject=subject,  # type: ignore[arg-type]
+        references=refs,
+        outcome=outcome,
+        source=Source(doc, path, page, text or f"{subject} ({date})"),
+    )
+
+
+SIGNING = res(
+    "2016-03-16",
+    kind="event",
+    body=None,
+    city="Berlin",
+    doc="bi",
+    path=BIELEFELD,
+    subject="Unterzeichnung der Interkommunalen Vereinbarung",
+    text="Die (Ober)Bürgermeister der Gründer-RegioPolen des Netzwerks unterzeichneten daraufhin am "
+    "16.03.2016 im Berliner Jakob-Kaiser-Haus des Deutschen Bundestages eine zwischen den damaligen "
+    "Gründungsmitgleidern vereinbarte Interkommunale Vereinbarung als Zeichen der zukünftigen Zusammenarbeit.",
+)
+FOUNDING = res(
+    "2016-03",
+    kind="event",
+    body=None,
+    city="Paderborn",
+    doc="pb",
+    path=PADERBORN,
+    subject="Gründung des Deutschen RegioPole-Netzwerks in Berlin",
+    text="Gründung des Deutschen RegioPole-Netzwerks in Berlin unter Beteiligung der "
+    "Bundestagsabgeordneten und dem Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR) im März 2016.",
+)
+
+
+def test_same_event_from_two_documents_is_one_entry() -> None:
+    entries = build_chronology([FOUNDING, SIGNING], include_all=True)
+    assert len(entries) == 1
+    (entry,) = entries
+    assert (entry.date, entry.precision, entry.kind) == ("2016-03-16", "day", "event")
+    assert [s.document_id for s in entry.sources] == ["pb", "bi"]
+    assert entry.city == "Berlin"  # from the most precise report
+    assert entry.conflicts == ()
+
+
+def test_events_only_with_include_all() -> None:
+    assert build_chronology([FOUNDING, SIGNING]) == []
+
+
+def test_unrelated_events_in_the_same_month_stay_apart() -> None:
+    other = res(
+        "2016-03-20",
+        kind="event",
+        body=None,
+        subject="Eröffnung der Stadtbibliothek",
+        text="Am 20.03.2016 wurde die neue Stadtbibliothek am Marktplatz eröffnet.",
+    )
+    entries = build_chronology([SIGNING, other, FOUNDING], include_all=True)
+    assert [(e.date, len(e.sources)) for e in entries] == [("2016-03-16", 2), ("2016-03-20", 1)]
+
+
+def test_month_never_glues_two_different_days() -> None:
+    a = res("2015-03-12", refs=("1045/2014-2020",), doc="a")
+    b = res("2015-03-26", refs=("1045/2014-2020",), doc="b")
+    vague = res("2015-03", refs=("1045/2014-2020",), doc="c")
+    entries = build_chronology([vague, a, b])
+    assert sorted(len(e.sources) for e in entries) == [1, 2]
+    assert all(e.date in {"2015-03-12", "2015-03-26"} for e in entries)
+
+
+def test_same_reference_merges_and_takes_the_most_precise_date() -> None:
+    minutes = res(
+        "2015-03-12",
+        body="Rat der Stadt Bielefeld",
+        city="Bielefeld",
+        refs=("1045/2014-2020",),
+        doc="minutes",
+        outcome="einstimmig",
+        subject="Beitritt zum Städtenetzwerk",
+    )
+    mitteilung = res(
+        "2015-03",
+        body="Rat",
+        city="Bielefeld",
+        refs=("DS-Nr. 1045/2014-2020",),
+        doc="mitteilung",
+        subject="Beitritt der Stadt Bielefeld",
+    )
+    (entry,) = build_chronology([mitteilung, minutes])
+    assert (entry.date, entry.precision, entry.body, entry.outcome) == (
+        "2015-03-12",
+        "day",
+        "Rat der Stadt Bielefeld",
+        "einstimmig",
+    )
+    assert [s.document_id for s in entry.sources] == ["mitteilung", "minutes"]
+
+
+def test_conflicting_dates_for_one_reference() -> None:
+    a = res(
+        "2015-03-12",
+        body="Rat der Stadt Bielefeld",
+        city="Bielefeld",
+        refs=("1045/2014-2020",),
+        doc="a",
+        path="/docs/a.pdf",
+    )
+    b = res(
+        "2015-03-19",
+        body="Rat der Stadt Bielefeld",
+        city="Bielefeld",
+        refs=("1045/2014-2020",),
+        doc="b",
+        path="/docs/b.pdf",
+        page=2,
+    )
+    first, second = build_chronology([b, a])
+    assert (first.date, second.date) == ("2015-03-12", "2015-03-19")
+    assert first.conflicts == ("DS 1045/2014-2020: 2015-03-19 in /docs/b.pdf p.2",)
+    assert second.conflicts == ("DS 1045/2014-2020: 2015-03-12 in /docs/a.pdf p.1",)
+
+
+def test_recommendation_and_decision_on_one_vorlage_are_not_a_conflict() -> None:
+    rec = res(
+        "2023-05-10", status="recommended", body="Haupt- und Finanzausschuss", refs=("0815/2023",)
+    )
+    dec = res("2023-06-05", status="decided", body="Rat", refs=("0815/2023",))
+    entries = build_chronology([dec, rec])
+    assert [(e.date, e.status, e.conflicts) for e in entries] == [
+        ("2023-05-10", "recommended", ()),
+        ("2023-06-05", "decided", ()),
+    ]
+
+
+def test_different_references_never_merge() -> None:
+    a = res("2020-06", refs=("0174/20",), subject="Beteiligung am Modellvorhaben")
+    b = res("2020-06", refs=("0175/20",), subject="Beteiligung am Modellvorhaben Digitales")
+    assert len(build_chronology([a, b])) == 2
+
+
+def test_same_decision_in_two_cities_stays_apart() -> None:
+    a = res("2015-03", city="Paderborn", subject="Beitritt zum RegioPole Netzwerk der Regiopolen")
+    b = res(
+        "2015-03-12", city="Bielefeld", subject="Beitritt zum RegioPole Netzwerk der Regiopolen"
+    )
+    assert len(build_chronology([a, b])) == 2
+
+
+def test_order_oldest_first_coarse_before_fine_undated_last() -> None:
+    items = [
+        res(None, subject="undatiert", refs=("1/20",)),
+        res("2016-03-16", subject="Tag", refs=("2/20",)),
+        res("2015-02", subject="Monat", refs=("3/20",)),
+        res("2015", subject="Jahr", refs=("4/20",)),
+        res("2015-02-10", subject="Tag im Monat", refs=("5/20",)),
+    ]
+    assert [e.subject for e in build_chronology(items)] == [
+        "Jahr",
+        "Monat",
+        "Tag im Monat",
+        "Tag",
+        "undatiert",
+    ]
+
+
+def test_proposals_are_left_out_by_default() -> None:
+    proposal = res("2015-02-10", kind="proposal", refs=("0002/15",))
+    decision = res("2015-02", refs=("0002/15",))
+    assert [e.kind for e in build_chronology([proposal, decision])] == ["resolution"]
+    assert sorted(e.kind for e in build_chronology([proposal, decision], include_all=True)) == [
+        "proposal",
+        "resolution",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "compatible"),
+    [
+        ("2016-03", "2016-03-16", True),
+        ("2016", "2016-03-16", True),
+        ("2016-03-16", "2016-03-17", False),
+        ("2016-03", "2016-04", False),
+        (None, "2016", True),
+    ],
+)
+def test_dates_compatible(a: str | None, b: str, compatible: bool) -> None:
+    assert dates_compatible(a, b) is compatible
+
+
+@pytest.mark.parametrize(
+    ("printed", "normal"),
+    [
+        ("DS-Nr. 1045/2014-2020", "1045/2014-2020"),
+        ("Vorlage 0002/15", "0002/15"),
+        ("bv/0123/2021", "BV/0123/2021"),
+        ("Drs. 18/4711", "18/4711"),
+        ("0174/20", "0174/20"),
+    ],
+)
+def test_normalize_reference(printed: str, normal: str) -> None:
+    assert normalize_reference(printed) == normal
+
+
+GOLD = build_chronology(
+    [
+        res(
+            "2015-02",
+            refs=("0002/15",),
+            doc="pb",
+            text="Ratsbeschluss Februar 2015: Beitritt zum Netzwerk",
+        ),
+        res(
+            "2015-03-12",
+            body="Rat der Stadt Bielefeld",
+            city="Bielefeld",
+            refs=("1045/2014-2020",),
+            doc="bi",
+            path=BIELEFELD,
+        ),
+        SIGNING,
+        FOUNDING,
+        res("2020-06", refs=("0174/20",), doc="pb", subject="Beteiligung am Modellvorhaben"),
+        res(
+            "2021-01-01",
+            kind="event",
+            end_date="2022-12-31",
+            body=None,
+            subject="Zeitplan",
+            doc="pb",
+        ),
+        res(
+            "2023-09-19",
+            body="Lenkungsausschuss des Netzwerks",
+            city="Berlin",
+            doc="bi",
+            path=BIELEFELD,
+            subject="aktualisierte Fassung",
+            outcome="einstimmig",
+        ),
+    ],
+    include_all=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("filters", "dates"),
+    [
+        pytest.param(
+            {"date_from": "2015", "date_to": "2016"},
+            ["2015-02", "2015-03-12", "2016-03-16"],
+            id="years",
+        ),
+        pytest.param(
+            {"date_from": "2015-03"},
+            ["2015-03-12", "2016-03-16", "2020-06", "2021-01-01", "2023-09-19"],
+            id="from-month",
+        ),
+        pytest.param(
+            {"date_from": "2022-06"}, ["2021-01-01", "2023-09-19"], id="period-by-its-end"
+        ),
+        pytest.param({"date_to": "2015-02-20"}, ["2015-02"], id="to-day-keeps-month"),
+        pytest.param({"city": "bielefeld"}, ["2015-03-12"], id="city"),
+        pytest.param({"city": "Paderborn", "body": "rat"}, ["2015-02", "2020-06"], id="city-body"),
+        pytest.param({"body": "LENKUNGSAUSSCHUSS"}, ["2023-09-19"], id="body-case"),
+        pytest.param({"ref": "Vorlage 0174/20"}, ["2020-06"], id="ref-printed"),
+        pytest.param({"ref": "1045/2014-2020"}, ["2015-03-12"], id="ref"),
+        pytest.param(
+            {"document_ids": {"bi"}}, ["2015-03-12", "2016-03-16", "2023-09-19"], id="documents"
+        ),
+        pytest.param({"text": "jakob-kaiser"}, ["2016-03-16"], id="text"),
+        pytest.param({"text": "Gruendung"}, ["2016-03-16"], id="text-umlaut"),
+        pytest.param(
+            {},
+            ["2015-02", "2015-03-12", "2016-03-16", "2020-06", "2021-01-01", "2023-09-19"],
+            id="none",
+        ),
+    ],
+)
+def test_filters(filters: dict, dates: list[str]) -> None:
+    assert [e.date for e in filter_chronology(GOLD, **filters)] == dates
+
+
+def test_city_filter_folds_umlauts() -> None:
+    entry = res("2020-01-01", city="Würzburg", refs=("9/20",))
+    entries = build_chronology([entry])
+    assert filter_chronology(entries, city="wuerzburg") == entries
+    assert filter_chronology(entries, city="WÜRZ") == entries
+    assert filter_chronology(entries, city="Bielefeld") == []

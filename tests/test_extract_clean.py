@@ -1,0 +1,163 @@
+"""Cleaning rules, token in → token out (archiv.extract.clean is pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiv.extract import clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Untersuchungs-\nmatrix", "Untersuchungsmatrix", id="lower-join"),
+        pytest.param("Digitalisierungs-\nbeauftragten", "Digitalisierungsbeauftragten", id="long"),
+        pytest.param("im Jakob-\nKaiser-Haus", "im Jakob-Kaiser-Haus", id="upper-keeps"),
+        pytest.param("Experten-\nInterviews", "Experten-Interviews", id="upper-keeps-2"),
+        pytest.param("Straßen-\nüberführung", "Straßenüberführung", id="umlaut-lower"),
+        pytest.param("Groß-\nÜberführung", "Groß-Überführung", id="umlaut-upper"),
+        pytest.param("Fußgänger-\nzone", "Fußgängerzone", id="eszett-left"),
+        pytest.param(
+            "Bau-, Stadt- und Raumforschung", "Bau-, Stadt- und Raumforschung", id="inline"
+        ),
+        pytest.param(
+            "Wirtschaftsförderungs-\nund Beteiligungsausschuss",
+            "Wirtschaftsförderungs- und Beteiligungsausschuss",
+            id="suspended-compound",
+        ),
+        pytest.param("Ah 36/21-\n26", "Ah 36/21-26", id="digit-range"),
+        pytest.param("Ende.\n- Punkt zwei", "Ende.\n- Punkt zwei", id="bullet-dash"),
+        pytest.param("Sitzung am\n12.03.2015", "Sitzung am\n12.03.2015", id="plain-break"),
+        pytest.param("Absatz-\n\nneu", "Absatz-\n\nneu", id="paragraph-not-joined"),
+    ],
+)
+def test_dehyphenate(raw: str, expected: str) -> None:
+    assert clean.dehyphenate(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Untersuchungs\ufffematrix", "Untersuchungs-\nmatrix", id="pdfium-new"),
+        pytest.param("Jakob\x02\r\nKaiser", "Jakob-\nKaiser", id="pdfium-old"),
+        pytest.param("Gemein\xadde", "Gemeinde", id="soft-hyphen"),
+        pytest.param("Auﬂage ﬁnal", "Auflage final", id="ligatures"),
+        pytest.param("Zeile\r\nzwei\rdrei", "Zeile\nzwei\ndrei", id="line-ends"),
+        pytest.param("a\x00b\x07c", "abc", id="controls"),
+        pytest.param("Tab\tbleibt\fSeite", "Tab\tbleibt\fSeite", id="tab-ff-kept"),
+    ],
+)
+def test_normalize_unicode(raw: str, expected: str) -> None:
+    assert clean.normalize_unicode(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("27.11.2024Arbeitskreis", "27.11.2024 Arbeitskreis", id="date-word"),
+        pytest.param("19.09.23in Berlin", "19.09.23 in Berlin", id="short-date-lower"),
+        pytest.param("2015Beitritt", "2015 Beitritt", id="number-word"),
+        pytest.param("ableitenZiele", "ableiten Ziele", id="lower-upper"),
+        pytest.param("RegioPole-Netzwerk", "RegioPole-Netzwerk", id="camel-name"),
+        pytest.param("eGovernment", "eGovernment", id="short-prefix"),
+        pytest.param("2020er Jahre", "2020er Jahre", id="number-suffix"),
+        pytest.param("DS-Nr. 1045/2014-2020", "DS-Nr. 1045/2014-2020", id="reference"),
+        pytest.param("BV/0123/2021", "BV/0123/2021", id="allris"),
+        pytest.param("3D-Modell", "3D-Modell", id="3d"),
+        pytest.param("(Ober)Bürgermeister", "(Ober)Bürgermeister", id="parenthesis"),
+    ],
+)
+def test_split_glued(raw: str, expected: str) -> None:
+    assert clean.split_glued(raw) == expected
+
+
+def test_normalize_whitespace_keeps_lines_and_paragraphs() -> None:
+    raw = "  Thema:   \n\n\n\nInterkommunale   Vereinbarung \u00a0des\n \nNetzwerks  "
+    assert clean.normalize_whitespace(raw) == (
+        "Thema:\n\nInterkommunale Vereinbarung des\n\nNetzwerks"
+    )
+
+
+def test_join_cell_makes_one_line() -> None:
+    assert clean.join_cell("Ah 36/21-\n26") == "Ah 36/21-26"
+    assert clean.join_cell("Gesundheits-\ninfrastruktur\nTrier") == "Gesundheitsinfrastruktur Trier"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["3", "- 2 -", "– 12 –", "Seite 3 von 5", "Seite 3", "S. 4", "3/5", "Page 2 of 9"],
+)
+def test_page_number_lines(line: str) -> None:
+    assert clean.is_page_number(line)
+
+
+@pytest.mark.parametrize("line", ["2015", "Seite zwei", "3 Digitale Infrastruktur", "1,5 Mio."])
+def test_not_page_number_lines(line: str) -> None:
+    assert not clean.is_page_number(line)
+
+
+def test_remove_running_lines() -> None:
+    pages = [
+        f"Stadt Bielefeld – Mitteilung\nInhalt {word}\nmehr Text {word}\nSeite {n} von 3"
+        for n, word in enumerate(["eins", "zwei", "drei"], start=1)
+    ]
+    assert clean.remove_running_lines(pages) == [
+        "Inhalt eins\nmehr Text eins",
+        "Inhalt zwei\nmehr Text zwei",
+        "Inhalt drei\nmehr Text drei",
+    ]
+
+
+def test_remove_running_lines_keeps_body_repeats_and_single_pages() -> None:
+    pages = [
+        "Titel A\nBeschluss: einstimmig\nText A1\nText A2\nText A3\nText A4\nText A5\nEnde A",
+        "Titel B\nBeschluss: einstimmig\nText B1\nText B2\nText B3\nText B4\nText B5\nEnde B",
+    ]
+    # "Beschluss: einstimmig" is near the top of both pages, so it counts as running …
+    assert "Beschluss: einstimmig" not in clean.remove_running_lines(pages)[0]
+    # … but a line deeper inside the body is never removed, and one page keeps its lines.
+    deep = [p.replace("Text A3", "Gleich").replace("Text B3", "Gleich") for p in pages]
+    assert all("Gleich" in page for page in clean.remove_running_lines(deep))
+    assert clean.remove_running_lines(["Kopf\nText\n- 1 -"]) == ["Kopf\nText"]
+
+
+def test_clean_page_chain() -> None:
+    raw = "Die Untersuchungs\ufffematrix  im Jakob\ufffeKaiser-Haus\r\nam 27.11.2024Arbeitskreis"
+    assert clean.clean_page(raw) == (
+        "Die Untersuchungsmatrix im Jakob-Kaiser-Haus\nam 27.11.2024 Arbeitskreis"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "garbled"),
+    [
+        pytest.param(
+            "Der Rat der Stadt Bielefeld stimmte in seiner Sitzung am 12.03.2015 dem Beitritt "
+            "der Stadt zum Städtenetzwerk und der Unterzeichnung der Vereinbarung zu.",
+            False,
+            id="german",
+        ),
+        pytest.param(
+            "POPKMOO XQZRTP KLMNBV QWRTZP HJKLPQ ZTRWQ PLMKNJ BVCXY QWRTZ PLKMNB VCXYQW RTZPL "
+            "MNBVC XYQWR TZPLK MNBVCX",
+            True,
+            id="shifted-caps",
+        ),
+        pytest.param("\ue001\ue002\ue003 \ue004\ue005\ue006 " * 10, True, id="private-use"),
+        pytest.param("§$%&/()=?{[]}\\~#'*+<>|" * 3, True, id="symbols"),
+        pytest.param("Ziele\nFörderung 90%\nTrier Würzburg Paderborn", False, id="short-slide"),
+        pytest.param(
+            "RATSBESCHLUSS FEBRUAR 2015: BEITRITT ZUM NETZWERK UND ZUR VEREINBARUNG DER STADT "
+            "PADERBORN MIT DEN PARTNERN",
+            False,
+            id="caps-german",
+        ),
+    ],
+)
+def test_looks_garbled(text: str, garbled: bool) -> None:
+    assert clean.looks_garbled(text) is garbled
+
+
+def test_remove_running_lines_never_empties_a_page() -> None:
+    pages = [f"Beschluss Haushalt Seite {n}\nInhalt {n}" for n in range(1, 4)]
+    assert clean.remove_running_lines(pages) == pages

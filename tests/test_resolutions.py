@@ -1,0 +1,516 @@
+"""Resolution finding on real sentence forms, with hand-built mentions (no tagger needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from archiv.models import DocumentFacts, Mention, PageText, Resolution
+from archiv.tag.resolutions import find_resolutions, parse_outcome, split_sentences
+
+SEEDS = Path("/work/shared/seeds")
+
+
+def mark(text: str, *specs: tuple, page: int = 1) -> list[Mention]:
+    """Mentions for the printed phrases in ``specs``: (label, phrase, value, extra fields)."""
+    out = []
+    for spec in specs:
+        label, phrase, value, *rest = spec
+        extra = rest[0] if rest else {}
+        start = text.index(phrase)
+        out.append(
+            Mention(
+                label=label,
+                text=phrase,
+                value=value,
+                page=page,
+                start=start,
+                end=start + len(phrase),
+                **extra,
+            )
+        )
+    return out
+
+
+def find(text: str, *specs: tuple, facts: DocumentFacts | None = None) -> list[Resolution]:
+    pages = [PageText(1, text)]
+    return find_resolutions(
+        pages,
+        mark(text, *specs),
+        facts or DocumentFacts(),
+        document_id="doc",
+        path="/archiv/doc.pdf",
+    )
+
+
+def only(records: list[Resolution], kind: str = "resolution") -> Resolution:
+    hits = [r for r in records if r.kind == kind]
+    assert len(hits) == 1, records
+    return hits[0]
+
+
+DAY = {"precision": "day"}
+MONTH = {"precision": "month"}
+
+BIELEFELD = (
+    "Der Rat der Stadt Bielefeld stimmte in seiner Sitzung am 12.03.2015 dem Beitritt der Stadt Bielefeld\n\n"
+    "zum Städtenetzwerk „Regiopolregionen für Deutschland“ und der Unterzeichnung der zwischen den\n\n"
+    "Gründer-Regiopolen Bielefeld, Erfurt, Paderborn, Rostock, Siegen und Trier vereinbarten\n\n"
+    "Interkommunalen Vereinbarung zu (siehe DS-Nr. 1045/2014-2020). Die (Ober)Bürgermeister der\n\n"
+)
+
+
+def test_council_agreed_in_its_meeting() -> None:
+    r = only(
+        find(
+            BIELEFELD,
+            ("body", "Rat der Stadt Bielefeld", "Rat der Stadt Bielefeld", {"kind": "rat"}),
+            ("date", "12.03.2015", "2015-03-12", {**DAY, "role": "decision"}),
+            ("reference", "DS-Nr. 1045/2014-2020", "1045/2014-2020", {"kind": "drucksache"}),
+        )
+    )
+    assert (r.status, r.date, r.precision) == ("decided", "2015-03-12", "day")
+    assert (r.body, r.city, r.references) == (
+        "Rat der Stadt Bielefeld",
+        "Bielefeld",
+        ("1045/2014-2020",),
+    )
+    assert r.subject.startswith("Beitritt der Stadt Bielefeld zum Städtenetzwerk „Regiopolregionen")
+    assert "Interkommunalen Vereinbarung" in r.subject and len(r.subject) <= 160
+    assert r.source.text.startswith("Der Rat der Stadt Bielefeld stimmte")
+    assert r.source.text.endswith("(siehe DS-Nr. 1045/2014-2020).")
+    assert "\n" not in r.source.text and (r.source.page, r.source.path) == (1, "/archiv/doc.pdf")
+
+
+def test_ratsbeschluss_line_of_a_slide() -> None:
+    text = "- Akquirierung von Fördermitteln\n\nRatsbeschluss Februar 2015: Beitritt zum Netzwerk (Vorlage 0002/15)\n\nRegiopole Netzwerk"
+    r = only(
+        find(
+            text,
+            ("date", "Februar 2015", "2015-02", {**MONTH, "role": "decision"}),
+            ("reference", "Vorlage 0002/15", "0002/15"),
+            facts=DocumentFacts(municipality="Paderborn"),
+        )
+    )
+    assert (r.status, r.date, r.precision, r.body, r.city) == (
+        "decided",
+        "2015-02",
+        "month",
+        "Rat",
+        "Paderborn",
+    )
+    assert (r.subject, r.references) == ("Beitritt zum Netzwerk", ("0002/15",))
+    assert r.source.text == "Ratsbeschluss Februar 2015: Beitritt zum Netzwerk (Vorlage 0002/15)"
+
+
+def test_network_body_decides_unanimously_in_berlin() -> None:
+    text = (
+        "die Grundlage für die weitere Zusammenarbeit bilden. In der\n\n"
+        "Sitzung des Lenkungausschusses des Netzwerks am 19.09.23 in Berlin wurde die aktualisierte Fassung\n\n"
+        "einstimmig beschlossen. Auf dieser Basis sollen die Ziele konkretisiert werden."
+    )
+    r = only(
+        find(
+            text,
+            ("body", "Lenkungausschusses", "Lenkungsausschuss", {"kind": "ausschuss"}),
+            ("date", "19.09.23", "2023-09-19", {**DAY, "role": "decision"}),
+            ("place", "Berlin", "Berlin"),
+            facts=DocumentFacts(
+                municipality="Bielefeld",
+                doc_type="mitteilung",
+                title="Interkommunale Vereinbarung des Deutschen RegioPole-Netzwerks",
+            ),
+        )
+    )
+    assert (r.status, r.outcome, r.date) == ("decided", "einstimmig", "2023-09-19")
+    assert r.body == "Lenkungsausschuss des Netzwerks"
+    assert r.city == "Berlin"  # the network's body: the meeting place, never Bielefeld
+    assert r.subject == (
+        "aktualisierte Fassung der Interkommunalen Vereinbarung des Deutschen RegioPole-Netzwerks"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "subject"),
+    [
+        pytest.param(
+            "Der Rat beschließt am 05.06.2023 den Beitritt zum Zweckverband.",
+            "decided",
+            "Beitritt zum Zweckverband",
+            id="beschliesst",
+        ),
+        pytest.param(
+            "Der Rat hat am 05.06.2023 den Bebauungsplan Nr. 12 beschlossen.",
+            "decided",
+            "Bebauungsplan Nr. 12",
+            id="hat-beschlossen",
+        ),
+        pytest.param(
+            "Der Ausschuss empfiehlt dem Rat am 05.06.2023, den Beitritt zum Zweckverband zu beschließen.",
+            "recommended",
+            "Beitritt zum Zweckverband",
+            id="empfiehlt",
+        ),
+        pytest.param(
+            "Der Bericht zur Haushaltslage wurde am 05.06.2023 vom Rat zur Kenntnis genommen.",
+            "noted",
+            "Bericht zur Haushaltslage",
+            id="kenntnis",
+        ),
+        pytest.param(
+            "Die Beratung über den Radverkehrsplan wurde am 05.06.2023 vom Rat vertagt.",
+            "postponed",
+            "Beratung über den Radverkehrsplan",
+            id="vertagt",
+        ),
+        pytest.param(
+            "Der Antrag auf Umbenennung der Schulstraße wurde am 05.06.2023 im Rat abgelehnt.",
+            "rejected",
+            "Antrag auf Umbenennung der Schulstraße",
+            id="abgelehnt",
+        ),
+        pytest.param(
+            "Die Vorlage zum Parkraumkonzept wurde am 05.06.2023 vom Rat in den Ausschuss für Umwelt verwiesen.",
+            "referred",
+            "Vorlage zum Parkraumkonzept",
+            id="verwiesen",
+        ),
+    ],
+)
+def test_status_forms(sentence: str, status: str, subject: str) -> None:
+    r = only(
+        find(
+            sentence,
+            ("date", "05.06.2023", "2023-06-05", {**DAY, "role": "event"}),
+            facts=DocumentFacts(municipality="Musterstadt", doc_type="mitteilung"),
+        )
+    )
+    assert (r.kind, r.status, r.date, r.city) == ("resolution", status, "2023-06-05", "Musterstadt")
+    assert r.subject.startswith(subject), r.subject
+    assert r.body in {"Rat", "Ausschuss"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "mit 25 Ja-Stimmen, 3 Nein-Stimmen bei 2 Enthaltungen",
+            "25 Ja, 3 Nein, 2 Enthaltungen",
+            id="stimmen",
+        ),
+        pytest.param(
+            "mit 25 Ja-, 3 Nein-Stimmen bei 2 Enthaltungen",
+            "25 Ja, 3 Nein, 2 Enthaltungen",
+            id="suspended",
+        ),
+        pytest.param("einstimmig beschlossen", "einstimmig", id="einstimmig"),
+        pytest.param(
+            "einstimmig bei 2 Enthaltungen", "einstimmig, 2 Enthaltungen", id="einstimmig-enth"
+        ),
+        pytest.param("mehrheitlich beschlossen", "mehrheitlich", id="mehrheitlich"),
+        pytest.param("bei einer Enthaltung angenommen", "1 Enthaltung", id="one-abstention"),
+        pytest.param(
+            "mit 30 Ja-Stimmen, 5 Nein-Stimmen, 2 Enthaltungen",
+            "30 Ja, 5 Nein, 2 Enthaltungen",
+            id="commas",
+        ),
+        pytest.param("Der Rat tagte am Montag.", None, id="none"),
+    ],
+)
+def test_outcome(text: str, expected: str | None) -> None:
+    assert parse_outcome(text) == expected
+
+
+def test_votes_end_up_in_the_outcome() -> None:
+    s = "Der Rat hat am 05.06.2023 mit 25 Ja-, 3 Nein-Stimmen bei 2 Enthaltungen die Satzung beschlossen."
+    r = only(find(s, ("date", "05.06.2023", "2023-06-05", DAY)))
+    assert r.outcome == "25 Ja, 3 Nein, 2 Enthaltungen"
+    assert r.subject == "Satzung"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Beschlussvorschlag:\n\nDer Rat beschließt den Beitritt zum Netzwerk (Vorlage 0002/15).",
+            id="section",
+        ),
+        pytest.param(
+            "Der Rat möge am 26.02.2015 beschließen, dem Netzwerk beizutreten (Vorlage 0002/15).",
+            id="moege",
+        ),
+        pytest.param(
+            "Am 26.02.2015 soll der Beitritt zum Netzwerk beschlossen werden (Vorlage 0002/15).",
+            id="soll",
+        ),
+        pytest.param(
+            "Der Rat wird gebeten, am 26.02.2015 den Beitritt zum Netzwerk zu beschließen (Vorlage 0002/15).",
+            id="gebeten",
+        ),
+        pytest.param(
+            "Die Fraktion beantragt, dass der Rat am 26.02.2015 den Beitritt beschließt (Vorlage 0002/15).",
+            id="antrag",
+        ),
+    ],
+)
+def test_proposals_are_not_resolutions(text: str) -> None:
+    specs = [("reference", "Vorlage 0002/15", "0002/15")]
+    if "26.02.2015" in text:
+        specs.append(("date", "26.02.2015", "2015-02-26", DAY))
+    records = find(
+        text,
+        *specs,
+        facts=DocumentFacts(
+            doc_type="beschlussvorlage",
+            date="2015-02-10",
+            date_precision="day",
+            municipality="Paderborn",
+        ),
+    )
+    assert [r.kind for r in records] == ["proposal"]
+    assert records[0].status is None and records[0].references == ("0002/15",)
+
+
+def test_present_tense_in_a_vorlage_is_a_proposal() -> None:
+    text = "Der Rat beschließt den Beitritt zum Netzwerk (Vorlage 0002/15)."
+    records = find(
+        text,
+        ("reference", "Vorlage 0002/15", "0002/15"),
+        facts=DocumentFacts(doc_type="beschlussvorlage"),
+    )
+    assert [(r.kind, r.status) for r in records] == [("proposal", None)]
+
+
+MINUTES = """Niederschrift über die 12. Sitzung des Rates der Stadt Musterstadt
+
+TOP 5 Bebauungsplan Nr. 12 „Am Hang“, Vorlage 0815/2023
+
+Herr Meier erläutert die Planung. Frau Schulz fragt nach dem Verkehr.
+
+Beschluss:
+
+Der Rat der Stadt Musterstadt beschließt den Bebauungsplan Nr. 12 „Am Hang“ als Satzung.
+
+Abstimmungsergebnis: 30 Ja-Stimmen, 5 Nein-Stimmen, 2 Enthaltungen
+
+TOP 6 Radverkehrskonzept, Vorlage 0816/2023
+
+Beschluss: Die Angelegenheit wird vertagt.
+"""
+
+
+def test_minutes_beschluss_blocks_take_the_meeting_date() -> None:
+    records = find(
+        MINUTES,
+        ("body", "Rates der Stadt Musterstadt", "Rat der Stadt Musterstadt", {"kind": "rat"}),
+        ("reference", "Vorlage 0815/2023", "0815/2023"),
+        ("reference", "Vorlage 0816/2023", "0816/2023"),
+        facts=DocumentFacts(
+            doc_type="niederschrift",
+            date="2023-06-05",
+            date_precision="day",
+            municipality="Musterstadt",
+        ),
+    )
+    resolutions = [r for r in records if r.kind == "resolution"]
+    assert [(r.status, r.date, r.references) for r in resolutions] == [
+        ("decided", "2023-06-05", ("0815/2023",)),
+        ("postponed", "2023-06-05", ("0816/2023",)),
+    ]
+    first, second = resolutions
+    assert first.outcome == "30 Ja, 5 Nein, 2 Enthaltungen"
+    assert first.subject.startswith("Bebauungsplan Nr. 12 „Am Hang“")
+    assert (first.city, second.city) == ("Musterstadt", "Musterstadt")
+    assert second.subject.startswith("Radverkehrskonzept")
+
+
+EVENTS = [
+    pytest.param(
+        "Die (Ober)Bürgermeister der Gründer-RegioPolen des Netzwerks unterzeichneten daraufhin am 16.03.2016 im "
+        "Berliner Jakob-Kaiser-Haus des Deutschen Bundestages eine zwischen den damaligen Gründungsmitgleidern "
+        "vereinbarte Interkommunale Vereinbarung als Zeichen der zukünftigen Zusammenarbeit.",
+        ("date", "16.03.2016", "2016-03-16", {**DAY, "role": "event"}),
+        ("2016-03-16", None, "Unterzeichnung der Interkommunalen Vereinbarung"),
+        id="signing",
+    ),
+    pytest.param(
+        "Gründung des Deutschen RegioPole-Netzwerks in Berlin unter Beteiligung der Bundestagsabgeordneten im März 2016.",
+        ("date", "März 2016", "2016-03", {**MONTH, "role": "event"}),
+        ("2016-03", None, "Gründung des Deutschen RegioPole-Netzwerks in Berlin"),
+        id="founding",
+    ),
+    pytest.param(
+        "Grundlage Zuwendungsbescheid vom 09.03.2020",
+        ("date", "09.03.2020", "2020-03-09", {**DAY, "role": "event"}),
+        ("2020-03-09", None, "Zuwendungsbescheid"),
+        id="bescheid",
+    ),
+    pytest.param(
+        "Mitteilung\n\nfür den Haupt-, Wirtschaftsförderungs- und Beteiligungsausschuss am 25.10.2023\n\nThema:",
+        ("date", "25.10.2023", "2023-10-25", {**DAY, "role": "meeting"}),
+        (
+            "2023-10-25",
+            None,
+            "Mitteilung für den Haupt-, Wirtschaftsförderungs- und Beteiligungsausschuss",
+        ),
+        id="meeting",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "spec", "expected"), EVENTS)
+def test_dated_happenings_are_events(text: str, spec: tuple, expected: tuple) -> None:
+    r = only(find(text, spec, facts=DocumentFacts(municipality="Bielefeld")), kind="event")
+    assert (r.date, r.status, r.subject) == expected
+    assert r.precision == spec[3]["precision"]
+    assert not [x for x in find(text, spec) if x.kind != "event"]
+
+
+def test_project_period_and_deadline() -> None:
+    text = "Zeitplan\n\n01.01.2021 – 31.12.2022, längstens jedoch bis zum 31.08.2023\n\nAnalyse"
+    records = find(
+        text,
+        (
+            "date",
+            "01.01.2021 – 31.12.2022",
+            "2021-01-01",
+            {**DAY, "end_value": "2022-12-31", "role": "period"},
+        ),
+        ("date", "31.08.2023", "2023-08-31", DAY),  # no role from the tagger: "bis zum" is enough
+    )
+    assert [(r.kind, r.date, r.end_date, r.subject) for r in records] == [
+        ("event", "2021-01-01", "2022-12-31", "Zeitplan: 01.01.2021 – 31.12.2022"),
+        ("event", "2023-08-31", None, "Zeitplan: längstens jedoch bis zum 31.08.2023"),
+    ]
+
+
+def test_deadline_is_not_the_decision_date() -> None:
+    s = "Der Rat hat beschlossen, die Maßnahme bis zum 31.12.2024 umzusetzen (Vorlage 0815/2023)."
+    r = only(
+        find(
+            s,
+            ("date", "31.12.2024", "2024-12-31", {**DAY, "role": "deadline"}),
+            ("reference", "Vorlage 0815/2023", "0815/2023"),
+        )
+    )
+    assert (r.status, r.date) == ("decided", None)
+
+
+def test_a_reference_is_not_a_date() -> None:
+    # A date tagger that mistook "2014-2020" for a period must not date the decision.
+    s = "Der Rat stimmte dem Beitritt zu (siehe DS-Nr. 1045/2014-2020)."
+    r = only(
+        find(
+            s,
+            ("reference", "DS-Nr. 1045/2014-2020", "1045/2014-2020"),
+            ("date", "2014-2020", "2014", {"precision": "year", "end_value": "2020"}),
+        )
+    )
+    assert r.date is None and r.references == ("1045/2014-2020",)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        pytest.param(
+            "Gem. § 5 Abs. 2 Nr. 3 der Satzung gilt dies. Der Rat tagt.",
+            ["Gem. § 5 Abs. 2 Nr. 3 der Satzung gilt dies.", "Der Rat tagt."],
+            id="abbrev",
+        ),
+        pytest.param(
+            "Am 12. März 2015 tagte der Rat, z.B. zum Haushalt. Danach d.h. später nicht.",
+            ["Am 12. März 2015 tagte der Rat, z.B. zum Haushalt.", "Danach d.h. später nicht."],
+            id="ordinal",
+        ),
+        pytest.param(
+            "Der Rat der Stadt stimmte dem Beitritt der Stadt\n\nzum Netzwerk zu.\n\n- Paderborn war dabei\n\nZiele",
+            [
+                "Der Rat der Stadt stimmte dem Beitritt der Stadt zum Netzwerk zu.",
+                "- Paderborn war dabei",
+                "Ziele",
+            ],
+            id="lines",
+        ),
+        pytest.param(
+            "Im Berliner Jakob-\n\nKaiser-Haus fand die Untersuchungs-\n\nmatrix Platz.",
+            ["Im Berliner Jakob-Kaiser-Haus fand die Untersuchungsmatrix Platz."],
+            id="hyphen",
+        ),
+    ],
+)
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert [s.text for s in split_sentences(PageText(1, text))] == sentences
+
+
+def test_sentence_offsets_point_into_the_page() -> None:
+    text = "Thema:\n\nEtwas\n\nDer Rat tagte am 12.03.2015 lange. Danach nicht."
+    for s in split_sentences(PageText(3, text)):
+        assert s.page == 3
+        assert re.sub(r"\s+", " ", text[s.start : s.end]).strip() == s.text
+        assert all(text[p] == s.text[i] for i, p in enumerate(s.positions))
+
+
+# ------------------------------------------------------------------ seeds through the real taggers
+
+
+def seed_pages(name: str) -> list[PageText]:
+    """The Mitteilung is one page; the deck's slides are separated by runs of blank lines."""
+    from archiv.extract.clean import clean_page
+
+    raw = (SEEDS / name).read_text(encoding="utf-8")
+    parts = re.split(r"\n{4,}", raw) if name.startswith("002_") else [raw]
+    return [PageText(i, clean_page(p)) for i, p in enumerate(parts, 1) if p.strip()]
+
+
+SEED_FILES = ["000_ae2a2a8725a018bf.txt", "002_01726d0f562be5ea.txt"]
+
+
+@pytest.fixture(scope="module")
+def seed_records() -> list[Resolution]:
+    if not SEEDS.is_dir():
+        pytest.skip("seed texts not available")
+    from archiv.tag import tag_pages
+
+    records: list[Resolution] = []
+    for name in SEED_FILES:
+        pages = seed_pages(name)
+        tagged = tag_pages(pages, title=None)
+        records += find_resolutions(
+            pages, tagged.mentions, tagged.facts, document_id=name[:3], path=str(SEEDS / name)
+        )
+    return records
+
+
+def test_seed_chronology(seed_records: list[Resolution]) -> None:
+    from archiv.chronology import build_chronology
+
+    entries = build_chronology(seed_records)
+    assert [(e.date, e.precision, e.city, e.references) for e in entries] == [
+        ("2015-02", "month", "Paderborn", ("0002/15",)),
+        ("2015-03-12", "day", "Bielefeld", ("1045/2014-2020",)),
+        ("2020-06", "month", "Paderborn", ("0174/20",)),
+        ("2023-09-19", "day", "Berlin", ()),
+    ]
+    assert [e.body for e in entries][:3] == ["Rat", "Rat der Stadt Bielefeld", "Rat"]
+    assert "ausschuss" in (entries[3].body or "").lower() and "Netzwerk" in (entries[3].body or "")
+    assert [e.subject for e in entries][::2] == [
+        "Beitritt zum Netzwerk",
+        "Beteiligung am Modellvorhaben",
+    ]
+    assert entries[3].outcome == "einstimmig"
+    assert all(e.status == "decided" and len(e.sources) == 1 for e in entries)
+
+    everything = build_chronology(seed_records, include_all=True)
+    events = [(e.date, e.end_date, e.precision) for e in everything if e.kind == "event"]
+    assert events == [
+        ("2016-03-16", None, "day"),
+        ("2020-03-09", None, "day"),
+        ("2021-01-01", "2022-12-31", "day"),
+        ("2023-08-31", None, "day"),
+        ("2023-10-25", None, "day"),
+    ]
+    signing = next(e for e in everything if e.date == "2016-03-16")
+    assert sorted(s.document_id for s in signing.sources) == ["000", "002"]
+    assert not [e for e in everything if e.kind == "proposal"]
