@@ -150,7 +150,8 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
     replaced: dict[str, str] = {}  # path → the document its old content was
     redone: set[str] = set()  # documents the archive had already (--force, a new pipeline)
     for task in tasks:
-        if store.document_state(task.document_id) is not None:
+        known = store.document_state(task.document_id)
+        if known is not None and known[0] != "failed":
             redone.add(task.document_id)
         before = store.stage(task.document_id, task.path, task.size, task.mtime_ns)
         if before:
