@@ -828,8 +828,8 @@ NIEDERSCHRIFT_BLOCKS: tuple[Block, ...] = (
           "Vorlage Nr.: 2021/0840/3", HEAD),
     Block("Die Verwaltung stellt die Neufassung vor. Die Gebühren in der Altstadt werden "
           "vereinheitlicht; Anwohnende erhalten weiterhin Bewohnerparkausweise. Ratsmitglied "
-          "Schäfer beantragt, die Gebühren am Samstag zu halbieren; der Antrag findet keine "
-          "Mehrheit."),
+          "Schäfer regt an, die Gebühren an Samstagen zu senken; die Verwaltung sagt eine "
+          "Prüfung bis zur Haushaltsberatung zu."),
     Block("Beschluss:", LABEL),
     Block("Der Rat beschließt die Neufassung der Satzung über die Erhebung von Parkgebühren in "
           "der vorgelegten Fassung. Die Satzung tritt am 01.01.2022 in Kraft.", DECISION),
@@ -917,7 +917,8 @@ AMTSBLATT_BLOCKS: tuple[Block, ...] = (
           "3 Enthaltungen beschlossen."),
     Block("4. Sitzungstermine 2025 (" + nb("DS 24-1110") + ")", LABEL),
     Block("Der Rat nimmt die von der Verwaltung vorgelegte Übersicht der Sitzungstermine für das "
-          "Jahr 2025 zur Kenntnis. Die erste Sitzung des Rates findet am 30. Januar 2025 statt."),
+          "Jahr 2025 zur Kenntnis. Die erste Sitzung des Rates findet am "
+          + nb("30. Januar 2025") + " statt."),
     Block("Satzung zur Änderung der Friedhofssatzung der Stadt Detmold", HEAD),
     Block("Aufgrund des § 7 der Gemeindeordnung für das Land Nordrhein-Westfalen (GO NRW) und "
           "des § 4 des Bestattungsgesetzes NRW, jeweils in der zurzeit gültigen Fassung, hat der "
