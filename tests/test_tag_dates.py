@@ -163,6 +163,19 @@ def test_range_needs_order_and_same_precision() -> None:
             "decision",
             id="sitzung-beschlossen",
         ),
+        pytest.param(
+            "Der Rat hat am 12.03.2015 den Beitritt beschlossen.",
+            "decision",
+            id="hat-am-beschlossen",
+        ),
+        pytest.param(
+            "Die Fassung wurde am 19.09.23 einstimmig angenommen.",
+            "decision",
+            id="wurde-am-angenommen",
+        ),
+        pytest.param(
+            "Die Partner haben am 16.03.2016 unterzeichnet.", "event", id="haben-am-no-decision"
+        ),
         pytest.param("längstens jedoch bis zum 31.08.2023", "deadline", id="laengstens"),
         pytest.param("bis zum 31.08.2023 einzureichen", "deadline", id="bis-zum"),
         pytest.param("spätestens am 31.08.2023", "deadline", id="spaetestens"),

@@ -167,6 +167,22 @@ def test_relative_dates_resolved_with_document_date() -> None:
     ]
 
 
+def test_bare_reference_found_on_another_page() -> None:
+    pages = [
+        PageText(1, "Beschluss zur Vorlage 0002/15 vom 12.03.2015."),
+        PageText(2, "Anlage zu 0002/15; nicht aber 0174/20 oder 1/2."),
+    ]
+    refs = [
+        (m.page, m.text, m.value, m.kind)
+        for m in tag_pages(pages).mentions
+        if m.label == "reference"
+    ]
+    assert refs == [
+        (1, "Vorlage 0002/15", "0002/15", "drucksache"),
+        (2, "0002/15", "0002/15", "drucksache"),
+    ]
+
+
 def test_relative_dates_skipped_without_document_date() -> None:
     result = tag_pages([PageText(1, "Die Arbeiten beginnen im September dieses Jahres.")])
     assert result.facts.date is None

@@ -8,7 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archiv.tag.dates import find_dates
-from archiv.tag.references import find_references, looks_like_reference, normalize_reference
+from archiv.tag.references import (
+    Intervals,
+    find_references,
+    looks_like_reference,
+    normalize_reference,
+)
 
 MONTHS = {
     1: ["Januar", "Jan."],
@@ -142,3 +147,25 @@ def test_find_references_never_raises(text: str) -> None:
     for ref in find_references(text):
         assert text[ref.start : ref.end] == ref.text
         assert normalize_reference(ref.value) == ref.value
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=40))
+def test_intervals_agree_with_a_naive_overlap_check(spans: list[tuple[int, int]]) -> None:
+    fast = Intervals()
+    kept: list[tuple[int, int]] = []
+    for start, length in spans:
+        end = start + length
+        naive = all(end <= s or start >= e for s, e in kept)
+        assert fast.free(start, end) == naive
+        if naive:
+            fast.add(start, end)
+            kept.append((start, end))
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("0123456789./- \nMärzJahresbisvomDS"), max_size=150))
+def test_dates_never_overlap_each_other(text: str) -> None:
+    found = find_dates(text, reference_date="2020-01-01")
+    for a, b in zip(found, found[1:], strict=False):
+        assert a.end <= b.start

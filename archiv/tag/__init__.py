@@ -9,9 +9,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from archiv.models import DocumentFacts, Mention, PageText
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = ["TagResult", "tag_pages"]
 
@@ -36,11 +40,39 @@ def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
     yield start, text[start:]
 
 
-def _make_doc(nlp: Any, text: str) -> Any:
+def _make_doc(nlp: Language, text: str) -> Doc:
     """Tokenise, and hand the components the text itself: ``Doc.text`` is rebuilt per access."""
     doc = nlp.make_doc(text)
     doc.user_data["archiv_text"] = text
     return doc
+
+
+def _bare_references_across_pages(
+    pages: Sequence[PageText], mentions: Sequence[Mention]
+) -> list[Mention]:
+    """A bare "0002/15" is a reference when any page of the document labels that number."""
+    from archiv.tag.references import Intervals, find_bare_references
+
+    known = {m.value: m.kind or "drucksache" for m in mentions if m.label == "reference"}
+    if not known:
+        return []
+    added: list[Mention] = []
+    for page in pages:
+        on_page = [m for m in mentions if m.page == page.number]
+        taken = Intervals((m.start, m.end) for m in on_page if m.label in ("reference", "date"))
+        for ref in find_bare_references(page.text, known, taken):
+            added.append(
+                Mention(
+                    label="reference",
+                    text=ref.text,
+                    value=ref.value,
+                    page=page.number,
+                    start=ref.start,
+                    end=ref.end,
+                    kind=ref.kind,
+                )
+            )
+    return added
 
 
 def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResult:
@@ -69,6 +101,7 @@ def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResu
                 m = dataclasses.replace(m, start=m.start + offset, end=m.end + offset)
             mentions.append(m)
 
+    mentions += _bare_references_across_pages(pages, mentions)
     facts = infer_facts(pages, mentions, title)
     # A header date with no other role ("Datum: 12.03.2021") dates the paper itself: role
     # "document", so that nobody reads it as the date of a decision.

@@ -62,6 +62,7 @@ for _attr in ("start", "end"):
 
 def spans_to_mentions(doc: Doc, page: int) -> list[Mention]:
     """All mentions of one page's ``Doc``, ordered by position."""
+    text = doc.user_data.get("archiv_text") or doc.text  # Doc.text is rebuilt on every access
     mentions: list[Mention] = []
     for label in LABELS:
         if label not in doc.spans:
@@ -72,7 +73,7 @@ def spans_to_mentions(doc: Doc, page: int) -> list[Mention]:
             mentions.append(
                 Mention(
                     label=label,  # type: ignore[arg-type]
-                    text=doc.text[start:end],
+                    text=text[start:end],
                     value=span._.archiv_value,
                     page=page,
                     start=start,

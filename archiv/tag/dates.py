@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from archiv.tag.base import add_span
+from archiv.tag.references import Intervals
 
 log = logging.getLogger(__name__)
 
@@ -178,17 +179,14 @@ def _candidates(text: str, reference_year: int | None) -> list[_Found]:
     """Every single date, earlier (more specific) patterns winning overlaps."""
     p = _patterns()
     found: list[_Found] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    taken = Intervals()
 
     def keep(
         start: int, end: int, value: str | None, precision: str, relative: bool = False
     ) -> None:
-        if value is not None and free(start, end):
+        if value is not None and taken.free(start, end):
             found.append(_Found(start, end, value, precision, relative))
-            taken.append((start, end))
+            taken.add(start, end)
 
     if reference_year is not None:
         for m in p.relative.finditer(text):
@@ -242,7 +240,9 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _role(text: str, start: int, end: int) -> str | None:
     head, tail = _sentence_bounds(text, start, end)
-    before = _patterns().weekday_tail.sub(" ", text[head:start])
+    # Only the last few characters can hold "am Donnerstag, den": scan no further.
+    cut = max(head, start - 40)
+    before = text[head:cut] + _patterns().weekday_tail.sub(" ", text[cut:start])
     sentence = text[head:tail]
     for role, before_patterns, sentence_patterns in _patterns().roles:
         if not any(pattern.search(before) for pattern in before_patterns):
@@ -336,9 +336,9 @@ class DatesComponent:
         _patterns()  # compile at build time, not on the first page
 
     def __call__(self, doc: Doc) -> Doc:
-        taken = [(s.start_char, s.end_char) for s in doc.spans.get("reference", [])]
+        taken = Intervals((s.start_char, s.end_char) for s in doc.spans.get("reference", []))
         for match in find_dates(_doc_text(doc)):
-            if any(match.start < e and match.end > s for s, e in taken):
+            if not taken.free(match.start, match.end):
                 continue
             add_span(
                 doc,

@@ -3,6 +3,10 @@
 Order matters: references run before dates so that a date never claims the digits of a
 Drucksache number; places and bodies come from their own modules and join the pipeline when
 those modules are present.
+
+``tag_pages`` stores each page's text in ``doc.user_data["archiv_text"]``: spaCy rebuilds
+``Doc.text`` from the tokens on every access, which costs more than tagging a page does, so
+components read the text from there (falling back to ``doc.text`` for a plain ``nlp(text)``).
 """
 
 from __future__ import annotations

@@ -35,27 +35,36 @@ from archiv.tag.base import add_span
 
 log = logging.getLogger(__name__)
 
-ARTICLES = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ARTICLES = _words(
     "der die das dem den des ein eine einem einen einer eines im am zum zur vom beim ins "
     "kein keine keinem keinen keiner unser unsere unserem unseren unserer dieser diese "
-    "dieses diesem diesen jede jeder jedes jedem".split()
+    "dieses diesem diesen jede jeder jedes jedem"
 )
-ADDRESS = frozenset("Herr Herrn Frau Fr. Hr. Dr. Prof. Familie".split())
+ADDRESS = _words("Herr Herrn Frau Fr. Hr. Dr. Prof. Familie")
 # A token before a flagged name that makes the place reading certain.
-CUE_BEFORE = frozenset(
+CUE_BEFORE = _words(
     "stadt gemeinde hansestadt kreisstadt universitätsstadt großstadt stadtverwaltung "
-    "gemeindeverwaltung stadtteil ortsteil ortschaft stadtbezirk in nach aus".split()
+    "gemeindeverwaltung stadtteil ortsteil ortschaft stadtbezirk in nach aus"
 )
-KREIS_WORDS = {"Kreis": "Kreis", "Kreises": "Kreis", "Landkreis": "Landkreis", "Landkreises": "Landkreis"}
+KREIS_WORDS = {
+    "Kreis": "Kreis",
+    "Kreises": "Kreis",
+    "Landkreis": "Landkreis",
+    "Landkreises": "Landkreis",
+}
 # "Essen (Ruhr)", "Halle (Westf.)", "Lage (Lippe)": a qualifier only places get.
-QUALIFIERS = frozenset(
+QUALIFIERS = _words(
     "Westf. Westfalen Lippe Ruhr Saale Oder Main Rhein Rhld. Rheinland Sachsen Thür. "
-    "Holst. Holstein Oldb. Oldenburg Pfalz Württ. Baden Oberpfalz Elbe Weser Mosel Hessen".split()
+    "Holst. Holstein Oldb. Oldenburg Pfalz Württ. Baden Oberpfalz Elbe Weser Mosel Hessen"
 )
-STREET_WORDS = frozenset(
-    "Straße Str. Strasse Weg Allee Platz Ring Chaussee Landstraße Damm Tor Ufer Gasse".split()
+STREET_WORDS = _words(
+    "Straße Str. Strasse Weg Allee Platz Ring Chaussee Landstraße Damm Tor Ufer Gasse"
 )
-# Adjectives of a few very large cities name a place; the rest must be followed by a noun.
 _POSTCODE = re.compile(r"^\d{5}$")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
@@ -182,9 +191,7 @@ class PlacesComponent:
 
     def candidates(self, doc: Doc) -> list[_Candidate]:
         """Accepted place candidates of ``doc``, in text order."""
-        spans = filter_spans(
-            [Span(doc, start, end) for _, start, end in self.matcher(doc)]
-        )
+        spans = filter_spans([Span(doc, start, end) for _, start, end in self.matcher(doc)])
         found: list[_Candidate] = []
         for span in spans:
             place = self.variants.get(tuple(t.text for t in span))
@@ -210,7 +217,7 @@ class PlacesComponent:
         return [c for c in found if c.accepted]
 
     def _hyphen_parts(self, doc: Doc, taken: set[int]) -> list[_Candidate]:
-        """"Bielefeld-Mitte", "Paderborn-Elsen": the token names its city first."""
+        """A hyphenated token that starts with its city: "Bielefeld-Mitte", "Paderborn-Elsen"."""
         out = []
         for token in doc:
             if token.i in taken or "-" not in token.text or token.like_url or token.like_email:
@@ -352,7 +359,9 @@ _OFFICE = re.compile(
     rf"\b(?:Stadtplanungsamt|Stadtverwaltung|Gemeindeverwaltung|Bauamt|Ordnungsamt|Kämmerei|"
     rf"Bürgeramt|Stadt|Gemeinde)\s+(?P<name>{_NAME})"
 )
-_MAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*?(?P<label>[\w-]+)\.de\b|\bwww\.(?P<web>[\w-]+)\.de\b", re.IGNORECASE)
+_MAIL = re.compile(
+    r"[\w.+-]+@(?:[\w-]+\.)*?(?P<label>[\w-]+)\.de\b|\bwww\.(?P<web>[\w-]+)\.de\b", re.IGNORECASE
+)
 _DOMAIN_PREFIX = re.compile(r"^(?:stadt|gemeinde|kreis|landkreis|hansestadt)-", re.IGNORECASE)
 # How many page-1 lines count as the letterhead.
 _HEAD_LINES = 12
@@ -386,7 +395,9 @@ def _vote(names: Iterable[str | None]) -> str | None:
 def _letterhead(text: str) -> str | None:
     head = "\n".join(text.splitlines()[:_HEAD_LINES])
     for m in _LETTERHEAD.finditer(head):
-        kreis = "Landkreis" if m["what"] == "Landkreis" else "Kreis" if m["what"] == "Kreis" else None
+        kreis = (
+            "Landkreis" if m["what"] == "Landkreis" else "Kreis" if m["what"] == "Kreis" else None
+        )
         city = _city(m["name"], kreis=kreis)
         if city:
             return city
@@ -439,7 +450,11 @@ def infer_municipality(pages: Sequence[PageText], mentions: Sequence[Mention]) -
         and m.text.rstrip(".,") in (m.value, fold(m.value), m.value.upper())
     )  # fmt: skip
     ranked = cities.most_common(2)
-    if ranked and ranked[0][1] >= _FALLBACK_MIN and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+    if (
+        ranked
+        and ranked[0][1] >= _FALLBACK_MIN
+        and (len(ranked) == 1 or ranked[0][1] > ranked[1][1])
+    ):
         return ranked[0][0]
     return None
 

@@ -12,8 +12,10 @@ letters upper-cased: numbers are unique only within a municipality, so nothing i
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -53,10 +55,20 @@ def _load() -> dict[str, Any]:
 class _Patterns:
     def __init__(self) -> None:
         data = _load()
-        alternatives = []
         self.kind_of_group: dict[str, str] = {}
+        self.labeled = self._labels(data, loose=False)
+        # What a user types into search: "ds-nr.1045/2014-2020" means the same as in print.
+        self.labeled_loose = self._labels(data, loose=True)
+        prefixes = "|".join(sorted(data["allris_prefixes"], key=len, reverse=True))
+        self.allris = re.compile(rf"{_HEAD}(?P<n>(?i:{prefixes})/\d{{2,4}}/\d{{1,5}}){_TAIL}")
+        self.bare = re.compile(rf"{_HEAD}(?P<n>{_SLASH}|{_DASH}){_TAIL}")
+        self.bare_full = re.compile(rf"\s*(?:{_ALLRIS}|{_SLASH}|{_DASH})\s*")
+        self.prefilter = re.compile(r"\d[/\-]\d|/\d")
+
+    def _labels(self, data: dict[str, Any], *, loose: bool) -> re.Pattern[str]:
+        alternatives = []
         for i, label in enumerate(data["labels"]):
-            flags = "(?i:{})" if label["case"] == "i" else "(?:{})"
+            flags = "(?i:{})" if loose or label["case"] == "i" else "(?:{})"
             number = _NUMBER_SHAPES[label["numbers"]]
             group = f"l{i}"
             self.kind_of_group[group] = label["kind"]
@@ -65,12 +77,7 @@ class _Patterns:
                 rf"(?P<sep{i}>\s{{0,6}}:?\s{{0,6}})(?P<n{i}>{number}){_TAIL}"
             )
         suffix = data["suffix"]
-        self.labeled = re.compile(rf"{_HEAD}(?:{'|'.join(alternatives)})(?P<suffix>{suffix})?")
-        prefixes = "|".join(sorted(data["allris_prefixes"], key=len, reverse=True))
-        self.allris = re.compile(rf"{_HEAD}(?P<n>(?i:{prefixes})/\d{{2,4}}/\d{{1,5}}){_TAIL}")
-        self.bare = re.compile(rf"{_HEAD}(?P<n>{_SLASH}|{_DASH}){_TAIL}")
-        self.bare_full = re.compile(rf"\s*(?:{_ALLRIS}|{_SLASH}|{_DASH})\s*")
-        self.prefilter = re.compile(r"\d[/\-]\d|/\d")
+        return re.compile(rf"{_HEAD}(?:{'|'.join(alternatives)})(?P<suffix>{suffix})?")
 
 
 @cache
@@ -82,10 +89,10 @@ def _canonical(number: str) -> str:
     return re.sub(r"\s+", "", number).replace("–", "-").replace("—", "-").upper()
 
 
-def _labeled(text: str) -> list[RefMatch]:
+def _labeled(text: str, *, loose: bool = False) -> list[RefMatch]:
     p = _patterns()
     out: list[RefMatch] = []
-    for m in p.labeled.finditer(text):
+    for m in (p.labeled_loose if loose else p.labeled).finditer(text):
         group = next(g for g in p.kind_of_group if m.group(g) is not None)
         i = group[1:]
         suffix = m.group("suffix")
@@ -103,33 +110,61 @@ def _labeled(text: str) -> list[RefMatch]:
     return out
 
 
+class Intervals:
+    """Non-overlapping spans taken so far; overlap checks in O(log n), not O(n)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        if i > 0 and self._ends[i - 1] > start:
+            return False
+        return not (i < len(self._starts) and self._starts[i] < end)
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
 def find_references(text: str) -> list[RefMatch]:
     """Every reference in ``text`` (labelled, ALLRIS-shaped, or a bare repeat of a labelled one)."""
     p = _patterns()
     if not p.prefilter.search(text):
         return []
     found = _labeled(text)
-    taken = [(r.start, r.end) for r in found]
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
-
+    taken = Intervals((r.start, r.end) for r in found)
     for m in p.allris.finditer(text):
-        if free(m.start(), m.end()):
-            found.append(
-                RefMatch(
-                    m.start(), m.end(), m.group(0), _canonical(m.group("n")), "drucksache", None
-                )
-            )
-            taken.append((m.start(), m.end()))
-    kinds = {r.value: r.kind for r in found}
-    if kinds:
-        for m in p.bare.finditer(text):
+        if taken.free(m.start(), m.end()):
             value = _canonical(m.group("n"))
-            if value in kinds and free(m.start(), m.end()):
-                found.append(RefMatch(m.start(), m.end(), m.group(0), value, kinds[value], None))
-                taken.append((m.start(), m.end()))
+            found.append(RefMatch(m.start(), m.end(), m.group(0), value, "drucksache", None))
+            taken.add(m.start(), m.end())
+    found += find_bare_references(text, {r.value: r.kind for r in found}, taken)
     found.sort(key=lambda r: r.start)
+    return found
+
+
+def find_bare_references(
+    text: str, known: Mapping[str, str], taken: Intervals | None = None
+) -> list[RefMatch]:
+    """Unlabelled numbers that the document labels elsewhere (``known``: value → kind).
+
+    Called per page by :func:`find_references`, and again across the pages of a document,
+    since "Vorlage 0002/15" on page 1 makes a bare "0002/15" on page 3 the same paper.
+    """
+    if not known:
+        return []
+    taken = taken if taken is not None else Intervals()
+    found: list[RefMatch] = []
+    for m in _patterns().bare.finditer(text):
+        value = _canonical(m.group("n"))
+        if value in known and taken.free(m.start(), m.end()):
+            found.append(RefMatch(m.start(), m.end(), m.group(0), value, known[value], None))
+            taken.add(m.start(), m.end())
     return found
 
 
@@ -138,10 +173,10 @@ def normalize_reference(text: str) -> str | None:
 
     Idempotent: a normalised number normalises to itself.
     """
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(text.split()).rstrip(".,;:")
     if not cleaned:
         return None
-    matches = _labeled(cleaned)
+    matches = _labeled(cleaned, loose=True)
     if len(matches) == 1 and matches[0].start == 0 and matches[0].end == len(cleaned):
         return matches[0].value
     if _patterns().bare_full.fullmatch(cleaned):
@@ -158,7 +193,7 @@ def looks_like_reference(query: str) -> str | None:
     value = normalize_reference(query)
     if value is None:
         return None
-    bare = " ".join(query.split())
+    bare = " ".join(query.split()).rstrip(".,;:")
     if _patterns().bare_full.fullmatch(bare):
         pair = _YEAR_PAIR.fullmatch(value)
         if pair and int(pair.group(2)) == (int(pair.group(1)) + 1) % 100:

@@ -304,7 +304,8 @@ def _joins(prev: str, nxt: str, long_line: int) -> bool:
     last = prev.split()[-1].lower() if prev.split() else ""
     if last in _FUNCTION_WORDS:
         return True
-    return len(prev) >= long_line and prev[-1:].isalnum()
+    # Running prose fills the line; a short title-like line after it starts something new.
+    return len(prev) >= long_line and prev[-1:].isalnum() and not _is_heading_line(nxt)
 
 
 def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -534,7 +535,8 @@ def _status(text: str) -> ResolutionStatus | None:
 
 _BODY_FALLBACK = re.compile(
     r"\b(?P<body>(?:Rat(?:es|s)?|Stadtrat(?:es|s)?|Gemeinderat(?:es|s)?|Kreistag(?:es|s)?"
-    r"|Bezirksvertretung|Verwaltungsvorstand(?:es|s)?|[\wäöüÄÖÜß]*[Aa]usschuss(?:es)?)"
+    r"|Bezirksvertretung|Verwaltungsvorstand(?:es|s)?|[\wäöüÄÖÜß]*[Aa]usschuss(?:es)?"
+    r"(?:\s+für\s+[A-ZÄÖÜ][\w-]+(?:\s+und\s+[A-ZÄÖÜ][\w-]+)?)?)"
     r"(?:\s+(?:der|des)\s+(?:Stadt\s+[A-ZÄÖÜ][\w-]+|Gemeinde\s+[A-ZÄÖÜ][\w-]+|Kreises\s+[A-ZÄÖÜ][\w-]+"
     r"|Netzwerk(?:e?s)?|[\wäöüß]*[Vv]erband(?:e?s)|Verein(?:e?s)|Rates))?)"
 )
@@ -583,9 +585,21 @@ def _in_sentence(sent: Sentence, mentions: Sequence[Mention]) -> list[_Found]:
     return found
 
 
+_TARGET_BEFORE = re.compile(r"(?:\b(?:in|an)\s+(?:den|die|das)|\bdem)\s+$", _I)
+
+
+def _is_target(sent: Sentence, start: int) -> bool:
+    """Is the body at ``start`` addressed ("in den Ausschuss", "dem Rat") rather than acting?"""
+    return bool(_TARGET_BEFORE.search(sent.text[max(0, start - 12) : start]))
+
+
 def _body(sent: Sentence, found: list[_Found]) -> tuple[str | None, int]:
     """The acting body: the first body mention, widened by a genitive the tagger left out."""
     bodies = [f for f in found if f.mention.label == "body"]
+    actors = [f for f in bodies if not _is_target(sent, f.start)]
+    if bodies and not actors:
+        return None, -1
+    bodies = actors
     if bodies:
         first = bodies[0]
         value = first.mention.value or first.mention.text
@@ -595,7 +609,9 @@ def _body(sent: Sentence, found: list[_Found]) -> tuple[str | None, int]:
             value = f"{value} {owner.replace('Netzwerkes', 'Netzwerks')}"
         return value, first.start
     m = _BODY_FROM_COMPOUND.search(sent.text)
-    fallback = _BODY_FALLBACK.search(sent.text)
+    fallback = next(
+        (f for f in _BODY_FALLBACK.finditer(sent.text) if not _is_target(sent, f.start())), None
+    )
     if m and (fallback is None or m.start() < fallback.start()):
         return {
             "rats": "Rat",
@@ -690,6 +706,8 @@ _GENERIC_HEADS = frozenset(
         "sache",
         "punkt",
         "tagesordnungspunkt",
+        "niederschrift",
+        "tagesordnung",
         "verwaltung",
     ]
 )
@@ -735,12 +753,17 @@ def _strip_framing(text: str) -> str:
 
 
 def _genitive(np: str) -> str | None:
-    """ "Interkommunale Vereinbarung des X" → "der Interkommunalen Vereinbarung des X" (feminine only)."""
+    """Genitive of a feminine phrase: "Interkommunale Vereinbarung" → "der Interkommunalen …"."""
     words = np.split()
     for i, w in enumerate(words):
         if w in {"des", "der", "von", "für", "zum", "zur", "im", "am"}:
             return None
         if w[:1].isupper() and _FEMININE.search(w.lower()):
+            if any(
+                not re.fullmatch(r"[^\W\d_][\w-]*[^\W\d_]e", a) or a.lower() in _FUNCTION_WORDS
+                for a in words[:i]
+            ):
+                return None  # only "Interkommunale Vereinbarung"-style adjective phrases
             adjectives = [re.sub(r"e$", "en", a) for a in words[:i]]
             return " ".join(["der", *adjectives, w, *words[i + 1 :]])
     return None
@@ -797,7 +820,8 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
         return clean(m.start("mid"), m.end("mid"))
     # perfect / passive: "hat … beschlossen", "wurde … einstimmig beschlossen"
     m = re.search(
-        r"\b(?:hat|haben|hatte|hatten|wurde|wurden|wird|werden|ist|sind|war|waren)\b(?P<mid>.*?)\b"
+        r"\b(?:hat|haben|hatte|hatten|wurde|wurden|wird|werden|ist|sind|war|waren|soll|sollen"
+        r"|muss|müssen|kann|können)\b(?P<mid>.*?)\b"
         r"(?:beschlossen|zugestimmt|abgelehnt|angenommen|genehmigt|verabschiedet|vertagt"
         r"|verwiesen|überwiesen|zur\s+Kenntnis\s+genommen|empfohlen)\b",
         masked[offset:],
@@ -805,7 +829,11 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
     )
     if m:
         front = _unmask(masked[offset : offset + m.start()]).strip(" ,")
-        passive = re.match(r"(?:wurde|wurden|wird|werden|ist|sind|war|waren)\b", m.group(0), _I)
+        passive = re.match(
+            r"(?:wurde|wurden|wird|werden|ist|sind|war|waren|soll|sollen|muss|müssen|kann|können)\b",
+            m.group(0),
+            _I,
+        )
         if (
             passive
             and re.match(r"^(?:Der|Die|Das)\s", front)
@@ -822,13 +850,14 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
         return _LEADING_ARTICLE.sub("", _strip_framing(_unmask(mid))).strip()
     # active verb second: "Der Rat beschließt den Beitritt …", "lehnt … ab", "nimmt … zur Kenntnis"
     m = re.search(
-        r"\b(?:beschließt|beschliesst|beschloss|beschlossen|lehnt(?:e|en)?|nimmt|nahm|nahmen|vertagt(?:e)?"
+        r"\b(?:beschließt|beschliesst|beschloss|beantragt|lehnt(?:e|en)?|nimmt|nahm|nahmen|vertagt(?:e)?"
         r"|verweist|verwies|genehmigt(?:e)?|verabschiedet(?:e)?)\b\s*[,:]?",
         masked[offset:],
         _I,
     )
     if m:
         rest = masked[offset + m.end() :]
+        rest = re.sub(r"^\s*(?:dass|daß)\s+", "", rest)
         rest = re.sub(
             r"^\s*(?:der|die|das)\s+(?:Rat|Ausschuss|Kreistag)\b(?:\s+der\s+Stadt\s+\S+)?", "", rest
         )
@@ -890,9 +919,25 @@ def _event_subject(sent: Sentence, found: list[_Found], date: _Found) -> str:
     nouns = re.findall(r"\b[A-ZÄÖÜ][a-zäöüß]{2,}", _unmask(masked))
     if sent.heading and len(nouns) < 2:
         return f"{sent.heading}: {clause}"
-    text = re.sub(r"\b(?:am|vom|im|seit|bis\s+zum|bis)\s*\x00+", " ", masked)
-    text = _unmask(text)
-    return _BULLET.sub("", text).strip()
+    text = re.sub(
+        r"\b(?:am|vom|im|seit|ab|bis(?:\s+(?:zum|spätestens|längstens|einschließlich))*|spätestens"
+        r"|längstens)\s*(?:jedoch\s+)?\x00+(?:\s+bis\s+(?:zum\s+)?\x00+)?",
+        " ",
+        masked,
+    )
+    text = _BULLET.sub("", re.sub(r"\s+", " ", re.sub(r"\x00+", " ", text))).strip()
+    text = re.sub(r"^(?:TOP|Tagesordnungspunkt)\s*\d+(?:\.\d+)*\s*[:.)–-]?\s*", "", text)
+    happened = re.match(
+        r"^(?P<np>(?:Die|Der|Das|Eine?)\s.+?)\s+(?:fand|findet|finden|fanden|erfolgte|erfolgt"
+        r"|beginnt|begann|endet|endete|läuft|lief|startet|startete)\b",
+        text,
+    )
+    if happened:
+        text = _LEADING_ARTICLE.sub("", happened.group("np"))
+    text = text.rstrip(" .")
+    if _role(sent, date) == "deadline" and not re.search(r"frist|längstens|spätestens", text, _I):
+        text = f"Frist: {text}"
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -981,9 +1026,15 @@ def _source(sent: Sentence, ctx: _Context, text: str | None = None) -> Source:
 
 
 def _sentence_resolution(
-    sent: Sentence, found: list[_Found], ctx: _Context, top_refs: tuple[str, ...] = ()
+    sent: Sentence,
+    found: list[_Found],
+    ctx: _Context,
+    top_refs: tuple[str, ...] = (),
+    previous: Resolution | None = None,
 ) -> Resolution | None:
     text = sent.text
+    if _TOP.match(text):
+        return None  # an agenda heading ("… – Satzungsbeschluss") names a topic, decides nothing
     status = _status(text)
     proposal = bool(_PROPOSAL.search(text)) and not _RECOMMEND.search(text)
     past = bool(_PAST.search(text))
@@ -1011,14 +1062,21 @@ def _sentence_resolution(
     precision = chosen.mention.precision if chosen else None
     if chosen is None and (ctx.minutes or kind == "proposal") and ctx.facts.date:
         date, precision = ctx.facts.date, ctx.facts.date_precision
-    subject = _decision_subject(sent, found, body_at)
-    subject = _complete(_shorten(subject), ctx.title) if subject else ""
-    if not subject or subject.split()[-1].lower() in _GENERIC_HEADS:
-        top_title = _top_title(sent.top)
-        if top_title:
-            subject = top_title
-        else:
-            subject = _complete(subject, ctx.title) if subject else (ctx.title or "")
+    subject = _shorten(_decision_subject(sent, found, body_at))
+    if (
+        subject in {"Antrag", "Vorschlag"}
+        and previous is not None
+        and previous.kind == "proposal"
+        and previous.source.page == sent.page
+    ):
+        subject = f"{subject}: {previous.subject}"  # "Der Antrag wird … abgelehnt."
+    elif not subject or subject.split()[-1].lower() in _GENERIC_HEADS:
+        fallback = _complete(subject, ctx.title) if subject else (ctx.title or "")
+        subject = _top_title(sent.top) or fallback
+    else:
+        subject = _complete(subject, ctx.title)
+    if body is None and ctx.minutes:
+        body = ctx.document_body  # minutes record the decisions of the body that met
     return Resolution(
         kind=kind,  # type: ignore[arg-type]
         status=status,
@@ -1083,7 +1141,7 @@ def _events(sent: Sentence, found: list[_Found], ctx: _Context) -> list[Resoluti
 
 
 def _top_title(top: str | None) -> str:
-    """"TOP 2 Bebauungsplan Nr. 112 – Satzungsbeschluss Vorlage 0815/2023" → the title."""
+    """The title of an agenda item heading, without "TOP 2" and its Drucksache number."""
     if not top:
         return ""
     m = _TOP.match(top)
@@ -1179,6 +1237,9 @@ def find_resolutions(
     places = tuple(dict.fromkeys(m.value for m in mentions if m.label == "place" and m.value))
     doc_type = (facts.doc_type or "").lower()
     first_body = next((m.value for m in mentions if m.label == "body" and m.value), None)
+    if first_body is None and pages:  # "Niederschrift über die Sitzung des Rates der Stadt X"
+        head = _BODY_FALLBACK.search(pages[0].text[:600])
+        first_body = _body_base(head.group("body")) if head else None
     title = facts.title or _title_from_sections(sentences)
     ctx = _Context(
         document_id=document_id,
@@ -1199,6 +1260,7 @@ def find_resolutions(
     i = 0
     last_in_top: dict[str | None, int] = {}
     refs_in_top: dict[str, tuple[str, ...]] = {}
+    last_sentence = -2
     while i < len(sentences):
         sent = sentences[i]
         found = _in_sentence(sent, by_page.get(sent.page, ()))
@@ -1235,7 +1297,9 @@ def find_resolutions(
                 out[k] = replace(out[k], outcome=outcome)
             i += 1
             continue
-        record = _sentence_resolution(sent, found, ctx, top_refs)
+        previous = out[-1] if out and last_sentence == i - 1 else None
+        record = _sentence_resolution(sent, found, ctx, top_refs, previous)
+        last_sentence = i if record is not None else last_sentence
         if record is not None:
             out.append(record)
             if record.kind == "resolution":
