@@ -16,6 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -51,7 +52,11 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _worker_main(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> None:
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # Its own session: killing the worker's process group also ends a tesseract it started.
+    with contextlib.suppress(OSError):
+        os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract with free OpenMP threads crawls on 2 cores
     _limit_memory(memory_mb)
     while True:
         try:
@@ -78,6 +83,8 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any], memory_mb: int) -> 
             conn.send((task_id, result))
         except MemoryError:
             conn.send((task_id, ("fail", Failure("resource_limit", "result too large"))))
+        if isinstance(result[1], Failure) and result[1].reason == "resource_limit":
+            return  # a heap that hit its limit is not worth reusing: the pool starts a fresh one
 
 
 class _Worker:
@@ -96,8 +103,12 @@ class _Worker:
         self.conn.send((task_id, arg))
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
+        """SIGKILL the worker's whole session and reap it: no zombies, no orphaned tesseract."""
+        if self.process.is_alive() and self.process.pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
 
@@ -189,6 +200,8 @@ class WorkerPool(Generic[T, R]):
                         yield by_id.pop(task_id), self._died(worker)
                         continue
                     worker.task = None
+                    if isinstance(payload, Failure) and payload.reason == "resource_limit":
+                        self._retire(worker)  # it exits after a memory failure
                     yield by_id.pop(got_id), payload
                 elif worker.process.sentinel in ready:
                     yield by_id.pop(task_id), self._died(worker)

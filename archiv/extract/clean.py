@@ -23,14 +23,21 @@ _UPPER = "A-ZÄÖÜÀ-Þ"
 # ("Wirtschaftsförderungs- und Beteiligungsausschuss"), never a split word.
 _CONJUNCTIONS = frozenset({"und", "oder", "bzw", "sowie", "als", "bis", "noch", "wie", "u", "o"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# the continuation word moves up to the end of the hyphenated line; the rest of its line stays
+_AFTER_WORD = r"(?P<gap>[ \t]*)(?P<end>\n|$)?"
 _HYPHEN_BREAK = re.compile(
-    rf"(?P<left>[{_LETTER}]{{2,}})-[ \t]*\n[ \t]*(?P<right>[{_LETTER}0-9][\w.]*)"
+    rf"(?P<left>[{_LETTER}]{{2,}})-[ \t]*\n[ \t]*(?P<right>[{_LETTER}0-9]\S*){_AFTER_WORD}"
 )
-_DIGIT_HYPHEN_BREAK = re.compile(r"(?P<left>\d)-[ \t]*\n[ \t]*(?P<right>\d)")
+_DIGIT_HYPHEN_BREAK = re.compile(rf"(?P<left>\d)-[ \t]*\n[ \t]*(?P<right>\d\S*){_AFTER_WORD}")
+_TRAILING_PUNCTUATION = re.compile(r"\W+$")
 _GLUED_DATE = re.compile(rf"(\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}}))(?=[{_LETTER}])")
 _GLUED_NUMBER_WORD = re.compile(rf"(?<=\d)(?=[{_UPPER}][{_LOWER}]{{2,}})")
 _GLUED_CAMEL = re.compile(rf"(?<![{_LETTER}])([{_LOWER}]{{4,}})(?=[{_UPPER}][{_LOWER}]{{2,}})")
+# C1 controls in a text layer are almost always cp1252 bytes read as Latin-1 (0x96 is "–")
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252", errors="ignore") or None for code in range(0x80, 0xA0)
+}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -41,7 +48,8 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,3})$",
     re.IGNORECASE,
 )
-_EDGE_LINES = 3  # lines looked at at the top and at the bottom of a page for running heads
+_EDGE_LINES = 4  # lines at the top and at the bottom of a page where running heads are found
+_REMOVE_LINES = 6  # … and where a running head, once found, is removed (letterheads push it down)
 
 
 def normalize_unicode(text: str) -> str:
@@ -52,29 +60,46 @@ def normalize_unicode(text: str) -> str:
     """
     text = _LINE_END_HYPHENS.sub("-\n", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xad", "")
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.translate(_C1_AS_CP1252))
     return _CONTROL.sub("", text)
+
+
+def _line_end(match: re.Match[str]) -> str:
+    """Keep the break after the moved word, or make one; never leave a new ``-`` + break."""
+    end = match.group("end")
+    if end is not None:
+        return end
+    return (match.group("gap") or " ") if match.group("right").endswith("-") else "\n"
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:
     left, right = match.group("left"), match.group("right")
-    first = right[0]
-    if right.rstrip(".").lower() in _CONJUNCTIONS:
-        return f"{left}- {right}"  # "Bau- und", "Wirtschaftsförderungs- und"
-    if first.islower():
-        return f"{left}{right}"  # Untersuchungs-matrix → Untersuchungsmatrix
-    return f"{left}-{right}"  # Jakob-Kaiser-Haus, Experten-Interviews, E-3
+    if _TRAILING_PUNCTUATION.sub("", right).lower() in _CONJUNCTIONS:
+        joined = f"{left}- {right}"  # "Bau- und", "Wirtschaftsförderungs- und"
+    elif right[0].islower():
+        joined = f"{left}{right}"  # Untersuchungs-matrix → Untersuchungsmatrix
+    else:
+        joined = f"{left}-{right}"  # Jakob-Kaiser-Haus, Experten-Interviews
+    return joined + _line_end(match)
+
+
+def _join_digits(match: re.Match[str]) -> str:
+    return f"{match.group('left')}-{match.group('right')}" + _line_end(match)
 
 
 def dehyphenate(text: str) -> str:
-    """Join words split at line ends.
+    """Join words split at line ends; the word moves up, the rest of its line stays.
 
     A lower-case continuation was split by the layout ("Untersuchungs-␤matrix"); an upper-case
     continuation is a real compound hyphen ("Jakob-␤Kaiser-Haus"), and a digit continues a
     number range ("Ah 36/21-␤26"). Both of those keep the hyphen but lose the line break.
     """
-    text = _HYPHEN_BREAK.sub(_join_hyphenated, text)
-    return _DIGIT_HYPHEN_BREAK.sub(r"\g<left>-\g<right>", text)
+    while True:  # a word split twice ("Ober-␤bürgermeister-␤wahl") needs a second pass;
+        # each pass removes hyphen-breaks and adds none, so this ends
+        joined = _DIGIT_HYPHEN_BREAK.sub(_join_digits, _HYPHEN_BREAK.sub(_join_hyphenated, text))
+        if joined == text:
+            return text
+        text = joined
 
 
 def split_glued(text: str) -> str:
@@ -116,13 +141,13 @@ def _line_key(line: str) -> str:
     return re.sub(r"\d+", "#", _SPACES.sub(" ", line).strip().lower())
 
 
-def _edge_positions(lines: list[str]) -> dict[int, str]:
+def _edge_positions(lines: list[str], depth: int = _EDGE_LINES) -> dict[int, str]:
     """Line index → position tag ("t0", "b1" …) for the non-empty lines at the page edges."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
     positions: dict[int, str] = {}
-    for rank, index in enumerate(reversed(filled[-_EDGE_LINES:])):
+    for rank, index in enumerate(reversed(filled[-depth:])):
         positions[index] = f"b{rank}"
-    for rank, index in enumerate(filled[:_EDGE_LINES]):
+    for rank, index in enumerate(filled[:depth]):
         positions[index] = f"t{rank}"
     return positions
 
@@ -135,24 +160,31 @@ def is_page_number(line: str) -> bool:
 def remove_running_lines(pages: Sequence[str]) -> list[str]:
     """Drop headers, footers and page numbers repeated across one document's pages.
 
-    A line counts as running when its digit-folded form sits at the same place among the
-    first or last three lines of at least half of the pages (and of at least two pages). Page-number lines at a
+    A line counts as running when its digit-folded form is among the first or last four
+    lines of at least half of the pages (and of at least two pages); its occurrence nearest
+    to the top (bottom) among a page's first (last) six lines is removed. Page-number lines at a
     page's edge go on any page. Lines inside the page body are never touched, and a page
     is never emptied this way.
     """
     split = [page.split("\n") for page in pages]
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[str] = Counter()
     for lines in split:
-        counts.update({(tag, _line_key(lines[i])) for i, tag in _edge_positions(lines).items()})
+        counts.update({_line_key(lines[i]) for i in _edge_positions(lines)})
     threshold = max(2, (len(pages) + 1) // 2)
-    running = {key for key, n in counts.items() if n >= threshold and key[1]}
+    # labels such as "Beschluss:" recur at page tops in minutes but are content
+    running = {key for key, n in counts.items() if n >= threshold and key and key[-1] != ":"}
     cleaned: list[str] = []
     for lines in split:
-        drop = {
-            i
-            for i, tag in _edge_positions(lines).items()
-            if (tag, _line_key(lines[i])) in running or is_page_number(lines[i])
-        }
+        drop: set[int] = set()
+        seen: set[tuple[str, str]] = set()  # (edge, key): only the occurrence nearest the edge
+        edges = _edge_positions(lines, _REMOVE_LINES)
+        for i, tag in sorted(edges.items(), key=lambda item: (item[1][0], int(item[1][1:]))):
+            key = _line_key(lines[i])
+            if key in running and (tag[0], key) not in seen:
+                seen.add((tag[0], key))
+                drop.add(i)
+            elif is_page_number(lines[i]) and int(tag[1:]) < _EDGE_LINES:
+                drop.add(i)
         kept = [line for i, line in enumerate(lines) if i not in drop]
         if not any(line.strip() for line in kept):
             # a page made only of "running" lines is content that merely looks alike

@@ -39,6 +39,21 @@ def tesseract_status() -> str | None:
     return None
 
 
+@functools.cache
+def _die_with_parent() -> list[str]:
+    """``setpriv --pdeathsig KILL``: Tesseract dies with the worker that started it.
+
+    A worker killed for a timeout would otherwise leave Tesseract running as an orphan;
+    ``preexec_fn`` could do the same but is unsafe in a threaded process.
+    """
+    if shutil.which("setpriv") is None:
+        return []
+    probe = subprocess.run(
+        ["setpriv", "--pdeathsig", "KILL", "--", "true"], capture_output=True, check=False
+    )
+    return ["setpriv", "--pdeathsig", "KILL", "--"] if probe.returncode == 0 else []
+
+
 def write_pgm(path: Path, width: int, height: int, stride: int, buffer: bytes) -> None:
     """A binary PGM needs no imaging library; Leptonica (inside Tesseract) reads it."""
     with path.open("wb") as handle:
@@ -53,8 +68,9 @@ def write_pgm(path: Path, width: int, height: int, stride: int, buffer: bytes) -
 def recognize(image: Path, timeout: float) -> str:
     """Plain text of one page image; raises ``OSError``/``subprocess`` errors to the caller."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    command = ["tesseract", str(image), "stdout", "-l", LANGUAGE, "--dpi", str(DPI), "--psm", "3"]
     result = subprocess.run(
-        ["tesseract", str(image), "stdout", "-l", LANGUAGE, "--dpi", str(DPI), "--psm", "3"],
+        _die_with_parent() + command,
         capture_output=True,
         env=env,
         timeout=timeout,

@@ -3,7 +3,7 @@
 The patterns are data (``data/bodies.jsonl``): one JSON object a line, either a macro
 (``{"define": NAME, "value": regex}``, used as ``<<NAME>>``) or a rule with ``id``, ``kind``,
 ``pattern``, ``value`` (a template over the pattern's named groups) and optionally
-``requires_article``, ``reject_after`` and ``role``. Regular expressions rather than token
+``requires_article``, ``reject_after``, ``reject_before``, ``role`` and ``place_group``. Regular expressions rather than token
 patterns, because the names are built across tokens the tokenizer splits unpredictably:
 "Haupt-, Wirtschaftsförderungs- und Beteiligungsausschuss", "Rates der Stadt Lemgo".
 
@@ -17,6 +17,9 @@ Weisen" is rejected. Compounds such as "Ratsbeschluss" are tagged too, as a ``bo
 with ``role="implied"`` and the body as value ("Rat"): the resolution finder then sees the
 acting body of "Ratsbeschluss Februar 2015: …" like any other. :func:`body_from_word` gives
 the same answer for a single word.
+
+The Oberbürgermeister signs Mitteilungen and counts as an organ of the council; a plain
+"Bürgermeister" (also the title of every deputy) and the "Büro des Rates" do not.
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ class BodyRule:
     value: str
     requires_article: bool = False
     reject_after: re.Pattern[str] | None = None
+    reject_before: re.Pattern[str] | None = None
     role: str | None = None
+    place_group: str | None = None  # an optional group kept only when it names a place
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ def rules() -> tuple[BodyRule, ...]:
         except re.error as error:  # a broken data file is a bug, say where
             raise ValueError(f"bodies.jsonl line {number}: {error}") from error
         reject = item.get("reject_after")
+        reject_before = item.get("reject_before")
         out.append(
             BodyRule(
                 id=item["id"],
@@ -109,7 +115,9 @@ def rules() -> tuple[BodyRule, ...]:
                 value=item["value"],
                 requires_article=bool(item.get("requires_article")),
                 reject_after=re.compile(reject) if reject else None,
+                reject_before=re.compile(reject_before) if reject_before else None,
                 role=item.get("role"),
+                place_group=item.get("place_group"),
             )
         )
     return tuple(out)
@@ -132,6 +140,21 @@ def _place_prefix(text: str, start: int, raw: str) -> tuple[str, int] | None:
     return first, start + len(first)
 
 
+# After a district name unknown to the gazetteer ("Bezirksvertretung Brackwede hat"): the end
+# of the line, punctuation, or a verb or preposition; "Bezirksvertretung Stellung nehmen" is not.
+_NAME_ENDS = re.compile(
+    r"[ \t]*(?:$|\n|[,.;:)]|(?:hat|hatte|beschließt|beschloss|empfiehlt|empfahl|stimmt|stimmte|"
+    r"nimmt|nahm|wird|wurde|soll|tagt|tagte|am|vom|im|in|und|sowie)\b)",
+    re.MULTILINE,
+)
+
+
+def _names_place(word: str) -> bool:
+    """A district name ("Mitte", "Brackwede", "Bielefeld-Mitte") or number ("3")."""
+    head = word.split("-", 1)[0]
+    return word.isdigit() or lookup(word) is not None or lookup(head) is not None
+
+
 def _clean(value: str) -> str:
     value = re.sub(r"\s+", " ", value).strip()
     return re.sub(r"-\s+,", "-,", value)
@@ -145,9 +168,23 @@ def _match(text: str, rule: BodyRule, m: re.Match[str]) -> BodyMatch | None:
         if found is None:
             return None
         groups["place"], end = found
+    optional = rule.place_group
+    if (
+        optional
+        and m.group(optional)
+        and not _names_place(m.group(optional))
+        and not _NAME_ENDS.match(text, m.end(optional))
+    ):
+        # "die Bezirksvertretung Stellung nehmen": the body, without the noun after it.
+        groups[optional] = ""
+        end = len(text[: m.start(optional)].rstrip())
     if rule.requires_article and not _ARTICLE_BEFORE.search(text[max(0, start - 20) : start]):
         return None
     if rule.reject_after is not None and rule.reject_after.search(text[end : end + 40]):
+        return None
+    if rule.reject_before is not None and rule.reject_before.search(
+        text[max(0, start - 40) : start]
+    ):
         return None
     kind = rule.kind
     if kind == "from_word":
@@ -209,6 +246,14 @@ def body_municipality(value: str) -> str | None:
     return canonical_place(name) or name
 
 
+def _doc_text(doc: Doc) -> str:
+    """``Doc.text`` joins every token on each access; the pipeline caches it in ``user_data``."""
+    text = doc.user_data.get("archiv_text")
+    if text is None:
+        text = doc.user_data["archiv_text"] = doc.text
+    return text
+
+
 class BodiesComponent:
     """spaCy component ``archiv_bodies``: publishes ``body`` spans (value = nominative name)."""
 
@@ -217,7 +262,7 @@ class BodiesComponent:
         rules()  # compile at build time, not on the first page
 
     def __call__(self, doc: Doc) -> Doc:
-        for match in find_bodies(doc.text):
+        for match in find_bodies(_doc_text(doc)):
             add_span(
                 doc, "body", match.start, match.end, match.value, kind=match.kind, role=match.role
             )

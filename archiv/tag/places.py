@@ -11,8 +11,13 @@ The gazetteer flags names that are also words or people's names (*Essen*, *Lage*
 about lunch show up under a city, while a missed place is usually named again with a cue. So a
 flagged name counts only with a strong cue: "Stadt X", "Gemeinde X", "Kreis X", "in/nach/aus
 X", a postal code, a qualifier "X (Westf.)", "X, Kreis …", or a list of other places. Every
-candidate, flagged or not, is rejected after an article ("in der Halle", "das Münster"), after
-a form of address ("Herr Hagen") and inside e-mail addresses and URLs.
+candidate, flagged or not, is rejected after an article ("in der Halle", "das Münster"; regions
+in -land/-gebiet excepted: "im Sauerland"), after a form of address ("Herr Hagen") and inside
+e-mail addresses and URLs (a search still finds those through the page text).
+
+Spans carry ``kind`` ``city`` (GeoNames populated place; also demonyms such as "Berliner
+Jakob-Kaiser-Haus" → Berlin and the city of "Bielefeld-Mitte"), ``kreis`` ("Kreis Lippe",
+"Kreises Paderborn" → "Kreis Paderborn"), ``region`` or ``land``.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ ARTICLES = _words(
 ADDRESS = _words("Herr Herrn Frau Fr. Hr. Dr. Prof. Familie")
 # A token before a flagged name that makes the place reading certain.
 CUE_BEFORE = _words(
-    "stadt gemeinde hansestadt kreisstadt universitätsstadt großstadt stadtverwaltung "
+    "stadt gemeinde hansestadt kreisstadt universitätsstadt lutherstadt großstadt stadtverwaltung "
     "gemeindeverwaltung stadtteil ortsteil ortschaft stadtbezirk in nach aus"
 )
 KREIS_WORDS = {
@@ -160,6 +165,7 @@ class _Candidate:
     value: str
     kind: str
     accepted: bool = False
+    needs_cue: bool = False  # flagged and without a cue: a list of places may still vouch for it
 
 
 class PlacesComponent:
@@ -178,9 +184,9 @@ class PlacesComponent:
                 # The exact spelling of another entry wins over a derived one.
                 if form == place.name or form not in gazetteer():
                     spellings.setdefault(form, place)
-        texts = list(spellings)
-        patterns = list(nlp.tokenizer.pipe(texts))
-        for text, pattern in zip(texts, patterns, strict=True):
+        # One-off cost of about 1.5 s: most of it is creating a lexeme for every spelling.
+        patterns = list(nlp.tokenizer.pipe(spellings))
+        for text, pattern in zip(spellings, patterns, strict=True):
             self.variants[tuple(t.text for t in pattern)] = spellings[text]
         self.matcher.add("PLACE", patterns)
 
@@ -203,14 +209,19 @@ class PlacesComponent:
             )  # fmt: skip
         found.extend(self._hyphen_parts(doc, {c.span.start for c in found}))
         found.sort(key=lambda c: c.start)
+        ends = {c.span.end for c in found}
         for cand in found:
-            cand.accepted = self._accept(doc, cand)
+            if _qualifier(doc, cand, ends):
+                continue  # "Lage (Lippe)": the Lippe only says which Lage
+            verdict = self._accept(doc, cand)
+            cand.accepted = verdict is True
+            cand.needs_cue = verdict is None
         # A flagged name in a list of accepted places is a place too: "Siegen, Hagen und Lage".
         changed = True
         while changed:
             changed = False
             for i, cand in enumerate(found):
-                if cand.accepted or not _plain(doc, cand) or cand.place.kind == "adj":
+                if not cand.needs_cue or cand.accepted:
                     continue
                 if _listed_with(doc, found, i):
                     cand.accepted = changed = True
@@ -235,7 +246,8 @@ class PlacesComponent:
             )
         return out
 
-    def _accept(self, doc: Doc, cand: _Candidate) -> bool:
+    def _accept(self, doc: Doc, cand: _Candidate) -> bool | None:
+        """``True`` a place, ``False`` certainly not, ``None`` a flagged name without a cue."""
         span, place = cand.span, cand.place
         if _inside_address(doc, cand):
             return False
@@ -252,21 +264,31 @@ class PlacesComponent:
                 and nxt.text not in STREET_WORDS
                 and not nxt.text.endswith(("straße", "str.", "weg"))
             )
-        if prev is not None and prev.text in KREIS_WORDS and place.kind == "city":
+        if prev is not None and prev.text in KREIS_WORDS and place.kind in ("city", "region"):
             word = KREIS_WORDS[prev.text]
             cand.start = prev.idx
             cand.value = f"{word} {place.canonical}"
             cand.kind = "kreis"
             return True
-        # "in der Halle", "das Münster"; regions and Länder do take one ("im Sauerland").
+        # "in der Halle", "das Münster", "die Lippe" (a lip, a river); but regions in -land and
+        # -gebiet take an article ("im Sauerland", "das Ruhrgebiet").
         if (
             prev is not None and prev.lower_ in ARTICLES and _plain(doc, cand)
-            and place.kind == "city"
+            and not place.name.endswith(("land", "gebiet"))
         ):  # fmt: skip
             return False
         if not place.ambiguous:
             return True
-        return _strong_cue(doc, span)
+        return True if _strong_cue(doc, span) else None
+
+
+def _qualifier(doc: Doc, cand: _Candidate, ends: set[int]) -> bool:
+    """The candidate is the bracketed qualifier of the place before it: "Lage (Lippe)"."""
+    i, j = cand.span.start, cand.span.end
+    return (
+        i >= 2 and j < len(doc) and doc[i - 1].text == "(" and doc[j].text == ")"
+        and (i - 1) in ends
+    )  # fmt: skip
 
 
 def _plain(doc: Doc, cand: _Candidate) -> bool:
@@ -278,7 +300,9 @@ def _inside_address(doc: Doc, cand: _Candidate) -> bool:
     """Part of an e-mail address or URL ("b.siebel@paderborn.de", "www.essen.de/…")."""
     if any(t.like_url or t.like_email or "@" in t.text for t in cand.span):
         return True
-    text = doc.text
+    text = doc.user_data.get("archiv_text")
+    if text is None:  # ``Doc.text`` joins every token on each access: build it once per Doc
+        text = doc.user_data["archiv_text"] = doc.text
     before = text[cand.start - 1] if cand.start > 0 else " "
     after = text[cand.end : cand.end + 2]
     return before in "@/._" or after.startswith("@") or re.match(r"\.[a-z]", after) is not None
@@ -300,14 +324,14 @@ def _strong_cue(doc: Doc, span: Span) -> bool:
         return True
     after = doc[span.end : span.end + 3]
     if len(after) >= 3 and after[0].text == "(" and after[2].text == ")":
-        inner = after[1].text
-        if inner in QUALIFIERS or (lookup(inner) is not None and lookup(inner).kind != "adj"):  # type: ignore[union-attr]
+        inner = lookup(after[1].text)
+        if after[1].text in QUALIFIERS or (inner is not None and inner.kind != "adj"):
             return True
     if len(after) >= 2 and after[0].text == ",":
         following = after[1]
         if following.text in KREIS_WORDS or _is_land(following):
             return True
-    return len(after) >= 1 and _is_land(after[0]) and after[0].text != "Sachsen"
+    return len(after) >= 1 and _is_land(after[0])
 
 
 def _is_land(token: Token) -> bool:
@@ -323,6 +347,13 @@ def _listed_with(doc: Doc, found: list[_Candidate], i: int) -> bool:
     cand = found[i]
     prev = doc[cand.span.start - 1] if cand.span.start > 0 else None
     nxt = doc[cand.span.end] if cand.span.end < len(doc) else None
+    after = doc[cand.span.end + 1] if cand.span.end + 1 < len(doc) else None
+    starts = {c.span.start for c in found}
+    if (
+        nxt is not None and nxt.text in _LIST_JOINERS and after is not None
+        and after.text[:1].isupper() and after.i not in starts
+    ):  # fmt: skip
+        return False  # "Bielefeld, Essen und Trinken": the list goes on with a non-place
     if i > 0 and prev is not None and prev.text in _LIST_JOINERS:
         left = found[i - 1]
         if left.accepted and left.span.end == cand.span.start - 1 and left.place.kind != "adj":
@@ -344,7 +375,7 @@ def make_places(nlp: Language, name: str) -> PlacesComponent:
 _NAME = r"[A-ZÄÖÜ][\w.]*(?:[- ](?:an der|am|im|in der|ob der|\(|[A-ZÄÖÜ])[\w.()]*){0,3}"
 _LETTERHEAD = re.compile(
     rf"^\s*(?:(?:Der|Die)\s+(?:Ober)?[Bb]ürgermeister(?:in)?\s+der\s+)?"
-    rf"(?P<what>Stadt|Gemeinde|Kreis|Landkreis|Hansestadt|Universitätsstadt|Kreisstadt|Stadtverwaltung)"
+    rf"(?P<what>(?i:Stadt|Gemeinde|Kreis|Landkreis|Hansestadt|Universitätsstadt|Kreisstadt|Stadtverwaltung))"
     rf"\s+(?P<name>{_NAME})\s*$",
     re.MULTILINE,
 )
@@ -395,9 +426,8 @@ def _vote(names: Iterable[str | None]) -> str | None:
 def _letterhead(text: str) -> str | None:
     head = "\n".join(text.splitlines()[:_HEAD_LINES])
     for m in _LETTERHEAD.finditer(head):
-        kreis = (
-            "Landkreis" if m["what"] == "Landkreis" else "Kreis" if m["what"] == "Kreis" else None
-        )
+        what = m["what"].capitalize()
+        kreis = "Landkreis" if what == "Landkreis" else "Kreis" if what == "Kreis" else None
         city = _city(m["name"], kreis=kreis)
         if city:
             return city
@@ -411,7 +441,8 @@ def _mail_domain(text: str) -> list[str]:
         kreis = "Kreis" if label.startswith("kreis-") else None
         label = _DOMAIN_PREFIX.sub("", label)
         place = _folded_index().get(label.replace("-", " ")) or _folded_index().get(label)
-        if place is not None and place.kind == "city" and not place.ambiguous:
+        # A domain is a cue by itself ("@essen.de"), but a village's name is too easily a word.
+        if place is not None and place.kind == "city" and "small" not in place.flags:
             out.append(f"{kreis} {place.canonical}" if kreis else place.canonical)
     return out
 

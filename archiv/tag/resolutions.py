@@ -36,11 +36,17 @@ import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from archiv.models import DocumentFacts, Mention, PageText, Resolution, ResolutionStatus, Source
 
 log = logging.getLogger(__name__)
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as running text (easier to read and extend than a list literal)."""
+    return frozenset(text.split())
+
 
 MAX_SUBJECT = 160
 
@@ -48,161 +54,28 @@ MAX_SUBJECT = 160
 # Sentences
 # --------------------------------------------------------------------------------------------
 
-_FUNCTION_WORDS = frozenset(
-    [
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "einer",
-        "eines",
-        "einem",
-        "einen",
-        "und",
-        "oder",
-        "sowie",
-        "bzw",
-        "in",
-        "im",
-        "am",
-        "an",
-        "auf",
-        "aus",
-        "bei",
-        "beim",
-        "mit",
-        "nach",
-        "von",
-        "vom",
-        "zu",
-        "zum",
-        "zur",
-        "für",
-        "über",
-        "unter",
-        "vor",
-        "durch",
-        "gegen",
-        "ohne",
-        "um",
-        "bis",
-        "seit",
-        "zwischen",
-        "als",
-        "wie",
-        "dass",
-        "daß",
-        "sich",
-        "ihre",
-        "ihr",
-        "ihren",
-        "ihrer",
-        "seine",
-        "seiner",
-        "seinen",
-        "sein",
-        "nicht",
-        "auch",
-        "noch",
-        "wurde",
-        "wurden",
-        "wird",
-        "werden",
-        "hat",
-        "haben",
-        "hatte",
-        "ist",
-        "sind",
-        "war",
-        "soll",
-        "sollen",
-        "kann",
-        "können",
-        "diese",
-        "dieser",
-        "dieses",
-        "diesem",
-        "diesen",
-        "jedoch",
-        "sowohl",
-        "weder",
-        "ob",
-        "wenn",
-        "weil",
-        "damit",
-        "deren",
-        "dessen",
-        "welche",
-        "welcher",
-    ]
+_FUNCTION_WORDS = _words(
+    """
+    der die das den dem des ein eine einer eines einem einen und oder sowie bzw in im am an
+    auf aus bei beim mit nach von vom zu zum zur für über unter vor durch gegen ohne um bis
+    seit zwischen als wie dass daß sich ihre ihr ihren ihrer seine seiner seinen sein nicht
+    auch noch wurde wurden wird werden hat haben hatte ist sind war soll sollen kann können
+    diese dieser dieses diesem diesen jedoch sowohl weder ob wenn weil damit deren dessen
+    welche welcher
+    """
 )
-_ABBREVIATIONS = frozenset(
-    [
-        "nr",
-        "abs",
-        "art",
-        "ziff",
-        "bzw",
-        "ca",
-        "vgl",
-        "ggf",
-        "evtl",
-        "dr",
-        "prof",
-        "hr",
-        "fr",
-        "frau",
-        "str",
-        "st",
-        "s",
-        "u",
-        "z.b",
-        "d.h",
-        "u.a",
-        "o.ä",
-        "usw",
-        "etc",
-        "gem",
-        "lt",
-        "mio",
-        "mrd",
-        "tsd",
-        "ca",
-        "bspw",
-        "inkl",
-        "zzgl",
-        "ca",
-        "sog",
-        "jh",
-        "jhd",
-        "bd",
-        "tel",
-        "ds",
-        "drs",
-        "z.t",
-        "i.v",
-        "i.a",
-        "v.a",
-        "u.u",
-        "o.g",
-        "a.a.o",
-        "lfd",
-        "anl",
-        "gez",
-        "h.c",
-        "nrn",
-        "ff",
-        "f",
-    ]
+_ABBREVIATIONS = _words(
+    """
+    nr abs art ziff bzw ca vgl ggf evtl dr prof hr fr frau str st s u z.b d.h u.a o.ä usw
+    etc gem lt mio mrd tsd ca bspw inkl zzgl ca sog jh jhd bd tel ds drs z.t i.v i.a v.a u.u
+    o.g a.a.o lfd anl gez h.c nrn ff f
+    """
 )
 _MONTHS = (
     "januar|jänner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november"
     "|dezember|jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez"
 )
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 _BULLET = re.compile(r"^(?:[-–—•▪◦*·>]|[\ue000-\uf8ff])\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"'“”»)\]]*\s+(?=[\"„“»(\[]?[A-ZÄÖÜ0-9])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
@@ -295,6 +168,8 @@ def _joins(prev: str, nxt: str, long_line: int) -> bool:
     """Does the printed line ``nxt`` continue the sentence of ``prev``?"""
     if _BULLET.match(nxt) or _SECTION.match(nxt) or _TOP.match(nxt):
         return False
+    if _NUMBERED.match(nxt) and not _ORDINAL_BEFORE_MONTH.match(nxt):
+        return False  # "1. Fortschreibung des …": a numbered item starts here
     if re.search(r"[.!?:;]$", prev):
         return True  # the punctuation splitter decides (abbreviations, "Nr." + number)
     if nxt[:1].islower():
@@ -327,14 +202,24 @@ def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue  # "12. März 2015"
         if re.fullmatch(r"\d{1,3}", word) and re.match(r"\s+\d", text[stop:]):
             continue  # "Nr. 5. 3" style enumerations, "1. 2." lists
+        if re.fullmatch(r"\d{1,2}", word) and not text[cut : stop - len(word) - 1].strip():
+            continue  # "1. Fortschreibung …": the number of a list item, not a sentence
         pieces.append((cut, stop))
         cut = m.end()
     pieces.append((cut, end))
     return [(a, b) for a, b in pieces if text[a:b].strip()]
 
 
-def split_sentences(page: PageText) -> list[Sentence]:
-    """Rebuild sentences from the printed lines of one page (see the module docstring)."""
+def split_sentences(
+    page: PageText, *, after: Sentence | None = None, numbered_items: bool = False
+) -> list[Sentence]:
+    """Rebuild sentences from the printed lines of one page (see the module docstring).
+
+    ``after`` is the last sentence of the previous page: a ``Beschluss:`` block or an agenda
+    item (TOP) that runs over a page break continues on this page. With ``numbered_items``
+    (minutes, an Amtsblatt), a short numbered line ("1. Fortschreibung … (DS 24-1095)") is an
+    agenda item like a TOP.
+    """
     text = page.text
     lines = [(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text)]
     lines = [(s + (len(text[s:e]) - len(text[s:e].lstrip())), e, t) for s, e, t in lines if t]
@@ -349,26 +234,31 @@ def split_sentences(page: PageText) -> list[Sentence]:
     prev = lines[0][2]
     prev_heading = _is_section_only(prev) or bool(_TOP.match(prev))
     for s, e, t in lines[1:]:
-        if not prev_heading and _joins(prev, t, long_line):
+        continues_top = bool(_TOP.match(prev)) and t[:1].islower()  # "… Verzicht auf X␤für die Y"
+        if continues_top or (not prev_heading and _joins(prev, t, long_line)):
             seg_end = e
         else:
             segments.append((seg_start, seg_end, prev_heading))
             seg_start, seg_end = s, e
-        prev = t
-        prev_heading = _is_section_only(t) or bool(_TOP.match(t))
+        prev = t if not continues_top else f"{prev} {t}"
+        prev_heading = _is_section_only(prev) or bool(_TOP.match(prev))
     segments.append((seg_start, seg_end, prev_heading))
 
     out: list[Sentence] = []
-    section: str | None = None
-    section_index = 0
-    top: str | None = None
+    section = after.section if after else None
+    section_index = after.section_index if after else 0
+    top = after.top if after else None
     heading: str | None = None
     for seg_start, seg_end, _ in segments:
         seg_text = text[seg_start:seg_end]
         first_line = seg_text.split("\n", 1)[0].strip()
-        if (m := _TOP.match(first_line)) is not None:
-            top, section = _normalise(seg_text, seg_start)[0], None
+        seg_norm = _normalise(seg_text, seg_start)[0]
+        if (m := _TOP.match(first_line)) is not None or (
+            numbered_items and _is_agenda_item(seg_norm)
+        ):
+            top, section = seg_norm, None
             section_index += 1
+
         elif (m := _SECTION.match(first_line)) is not None:
             section = m.group("label").lower()
             section_index += 1
@@ -377,6 +267,19 @@ def split_sentences(page: PageText) -> list[Sentence]:
             if not norm:
                 continue
             bare = _BULLET.sub("", norm)
+            if (
+                top is not None
+                and _NUMBERED.match(top)
+                and not _NUMBERED.match(norm)
+                and len(norm.split()) <= 10
+                and norm[:1].isupper()
+                and not re.search(r"[.!?:;,]$", norm)
+                and not _VERB_LIKE.search(norm)
+                and not _SECTION.match(norm)
+                and out
+                and out[-1].text.endswith(".")
+            ):
+                top = None  # "Satzung zur Änderung der …": a new part after the numbered list
             is_heading = "\n" not in text[a:b].strip() and bare == norm and _is_heading_line(bare)
             out.append(
                 Sentence(
@@ -394,7 +297,27 @@ def split_sentences(page: PageText) -> list[Sentence]:
             )
             if is_heading and not _SECTION.match(bare):
                 heading = bare
+            if _PROPOSAL_OPENER.search(norm):  # "Der Rat möge beschließen:" + numbered items
+                section, section_index = "beschlussvorschlag", section_index + 1
+                out[-1] = replace(out[-1], section=section, section_index=section_index)
     return out
+
+
+_PROPOSAL_OPENER = re.compile(
+    r"\b(?:möge|mögen|wolle|wollen)\s+(?:\S+\s+){0,3}?beschlie(?:ß|ss)en\s*:$", re.IGNORECASE
+)
+
+
+def _is_agenda_item(text: str) -> bool:
+    """ "3. Satzung zur Änderung der Friedhofssatzung (DS 24-1102)": a title, not a sentence."""
+    m = _NUMBERED.match(text)
+    return bool(
+        m
+        and len(text) <= 160
+        and re.match(r"^\d{1,2}[.)]\s+[A-ZÄÖÜ]", text)
+        and not re.search(r"[.!?:;]$", text)
+        and not _ORDINAL_BEFORE_MONTH.match(text)
+    )
 
 
 def _is_section_only(line: str) -> bool:
@@ -420,7 +343,7 @@ _DECIDE = re.compile(
     r"\b(?:beschließt|beschliesst|beschloss|beschlossen|beschlossene|beschlossenen|fasste"
     r"|zugestimmt|genehmigt|genehmigte|verabschiedet|verabschiedete|angenommen)\b"
     r"|\bstimmt(?:e|en)?\b.{0,400}?\bzu\b"
-    r"|\b\w*beschlu(?:ss|ß)\b",
+    r"|\b\w*beschlu(?:ss|ß)(?:es)?\b(?=\s*(?:vom|aus|von|-?Nr|:|\(|\d|\w+\s+\d{4}))",
     _I,
 )
 _PRESENT_DECISION = re.compile(
@@ -432,7 +355,7 @@ _PAST = re.compile(
     r"|überwiesen|genommen|empfohlen)\b"
     r"|\b(?:beschloss|stimmte|stimmten|lehnte|lehnten|nahm|nahmen|vertagte|verwies"
     r"|empfahl|fasste)\b"
-    r"|\b\w+beschlu(?:ss|ß)\b",  # "Ratsbeschluss Februar 2015": reported, hence past
+    r"|\b\w+beschlu(?:ss|ß)(?:es)?\b",  # "Ratsbeschluss Februar 2015": reported, hence past
     _I,
 )
 _PROPOSAL = re.compile(
@@ -593,9 +516,20 @@ def _is_target(sent: Sentence, start: int) -> bool:
     return bool(_TARGET_BEFORE.search(sent.text[max(0, start - 12) : start]))
 
 
+_NOT_A_GREMIUM = re.compile(
+    r"bürgermeister|buergermeister|fraktion|verwaltung\b|beigeordnet|ministerium|bezirksregierung",
+    _I,
+)
+
+
+def _is_gremium(m: Mention) -> bool:
+    """The Bürgermeister signs and a Fraktion moves; neither decides as a council body."""
+    return not _NOT_A_GREMIUM.search(f"{m.kind or ''} {m.value or m.text}")
+
+
 def _body(sent: Sentence, found: list[_Found]) -> tuple[str | None, int]:
     """The acting body: the first body mention, widened by a genitive the tagger left out."""
-    bodies = [f for f in found if f.mention.label == "body"]
+    bodies = [f for f in found if f.mention.label == "body" and _is_gremium(f.mention)]
     actors = [f for f in bodies if not _is_target(sent, f.start)]
     if bodies and not actors:
         return None, -1
@@ -674,7 +608,8 @@ _FRAMING = [
     re.compile(r"^(?:am|vom|im|seit)\s+(?:\x01|\S+(?:\s+\d{4})?)", _I),
     re.compile(r"^\x01"),
     re.compile(
-        r"^(?:einstimmig|mehrheitlich|daraufhin|deshalb|ferner|außerdem|nunmehr|zudem|heute|damals)\b",
+        r"^(?:einstimmig|mehrheitlich|daraufhin|deshalb|ferner|außerdem|nunmehr|zudem|heute|damals"
+        r"|bereits|schon)\b",
         _I,
     ),
     re.compile(r"^mit\s+[^.;]{0,80}?(?:Stimmen|Enthaltung(?:en)?|Mehrheit)\b", _I),
@@ -686,30 +621,12 @@ _TRAILING = re.compile(
     r"|\s*[:.;,]\s*$",
     _I,
 )
-_GENERIC_HEADS = frozenset(
-    [
-        "fassung",
-        "neufassung",
-        "änderung",
-        "änderungen",
-        "entwurf",
-        "version",
-        "vorlage",
-        "beschlussvorlage",
-        "antrag",
-        "verwaltungsvorlage",
-        "vorschlag",
-        "beschlussvorschlag",
-        "empfehlung",
-        "beschlussempfehlung",
-        "angelegenheit",
-        "sache",
-        "punkt",
-        "tagesordnungspunkt",
-        "niederschrift",
-        "tagesordnung",
-        "verwaltung",
-    ]
+_GENERIC_HEADS = _words(
+    """
+    fassung neufassung änderung änderungen entwurf version vorlage beschlussvorlage antrag
+    verwaltungsvorlage vorschlag beschlussvorschlag empfehlung beschlussempfehlung
+    angelegenheit sache punkt tagesordnungspunkt bericht niederschrift tagesordnung verwaltung
+    """
 )
 _FEMININE = re.compile(r"(?:ung|heit|keit|ion|tät|schaft|ik|ur|ordnung|satzung|vereinbarung)$")
 
@@ -717,6 +634,7 @@ _FEMININE = re.compile(r"(?:ung|heit|keit|ion|tät|schaft|ik|ur|ordnung|satzung|
 def _shorten(text: str) -> str:
     """At most ``MAX_SUBJECT`` characters; drop participial inserts first, then cut at a word."""
     text = _REF_PAREN.sub("", text.replace("\x00", " ").replace("\x01", " ")).strip()
+    text = _TOP_REF_TEXT.sub("", text) if re.search(r"\(\S{0,12}\s*\d+[/-]\d", text) else text
     text = re.sub(r"\s*\(\s*\)|\s*\[\s*\]", "", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
     if len(text) > 120:
@@ -733,6 +651,17 @@ def _unmask(text: str) -> str:
     return re.sub(r"\x00+", " \x01 ", text)
 
 
+_FRAMING_ANYWHERE = [
+    re.compile(
+        r"\s\b(?:in|auf)\s+(?:seiner|ihrer|der)\s+(?:\S+\s+){0,3}?Sitzung\b"
+        r"(?:\s+(?:vom|am)\s+\x01)?(?=\s|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\s\b(?:am|vom)\s+\x01(?=\s|$)", re.IGNORECASE),
+    re.compile(r"\s\b(?:bereits|einstimmig|mehrheitlich)\b(?=\s|$)", re.IGNORECASE),
+]
+
+
 def _strip_framing(text: str) -> str:
     """Drop what frames a decision (when, where, how voted) from the front of a phrase."""
     text = re.sub(r"\s+", " ", text).strip(" ,")
@@ -744,7 +673,10 @@ def _strip_framing(text: str) -> str:
             if m and m.end() > 0:
                 text = text[m.end() :].strip(" ,")
                 changed = True
-    text = re.sub(r"\s*\x01\s*", " ", text).strip(" ,")
+    for pattern in _FRAMING_ANYWHERE:
+        text = pattern.sub(" ", text)
+    text = re.sub(r"\s*\x01\s*", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,")
     prev = None
     while prev != text:
         prev = text
@@ -805,7 +737,7 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
     m = re.match(r"^[^:]{0,80}?\w*beschlu(?:ss|ß)\b[^:]{0,60}:\s*(?=\S)", text, _I)
     if m and not re.match(r"^\s*Beschlu(?:ss|ß)\w*\s*:", text, _I):
         return clean(m.end(), len(text))
-    m = re.search(r"^Beschluss\s*:\s*", text, _I)
+    m = re.search(r"^(?:Beschluss\s*:\s*|\d{1,2}[.)]\s+)", text, _I)
     offset = m.end() if m else 0
     # "empfiehlt dem Rat, X zu beschließen"
     m = _RECOMMEND.search(masked, offset)
@@ -818,6 +750,26 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
     m = re.search(r"\bstimmt(?:e|en)?\b(?P<mid>.*)\bzu\b", masked, _I)
     if m:
         return clean(m.start("mid"), m.end("mid"))
+    # "Die Verwaltung wird beauftragt, X zu tun"
+    m = re.search(r"\b(?:wird|werden)\s+beauftragt\s*,?\s*", masked[offset:], _I)
+    if m:
+        return _LEADING_ARTICLE.sub("", _strip_framing(_unmask(masked[offset + m.end() :])))
+    # verb-final clause: "…, dass der Rat bereits am 12. März 2015 … den Ausbau … beschlossen hat"
+    m = re.search(
+        r"\b(?:dass|daß|nachdem|weil|da|wie|als)\s+(?P<clause>.*?)\s+(?:beschlossen|zugestimmt"
+        r"|abgelehnt|angenommen|genehmigt|verabschiedet|vertagt|verwiesen)\s+"
+        r"(?:hat|haben|hatte|hatten|wurde|wurden|worden\s+ist|worden\s+sind)\b",
+        masked[offset:],
+        _I,
+    )
+    if m:
+        clause = re.sub(
+            r"^(?:der|die|das)\s+(?:Rat|Stadtrat|Gemeinderat|Kreistag|\S*[Aa]usschuss)\b"
+            r"(?:\s+der\s+Stadt\s+\S+)?",
+            "",
+            m.group("clause"),
+        )
+        return _LEADING_ARTICLE.sub("", _strip_framing(_unmask(clause))).strip()
     # perfect / passive: "hat … beschlossen", "wurde … einstimmig beschlossen"
     m = re.search(
         r"\b(?:hat|haben|hatte|hatten|wurde|wurden|wird|werden|ist|sind|war|waren|soll|sollen"
@@ -864,7 +816,7 @@ def _decision_subject(sent: Sentence, found: list[_Found], body_at: int) -> str:
         rest = re.sub(r"\s+(?:in|an)\s+den\s+\S*[Aa]usschuss.*$", "", rest)
         rest = re.sub(r"\s+zur\s+Kenntnis\W*$", "", rest)
         return _LEADING_ARTICLE.sub("", _strip_framing(_unmask(rest))).strip()
-    start = body_at if body_at >= 0 else 0
+    start = max(body_at, offset)
     return _strip_framing(_unmask(masked[start:]))
 
 
@@ -956,6 +908,13 @@ class _Context:
     places: tuple[str, ...]
     minutes: bool
     proposal_doc: bool
+    agenda_doc: bool = False  # minutes or an Amtsblatt: decisions listed per agenda item
+    # Where the Beratungsfolge says a body meets: the date a proposal to that body is for.
+    meetings: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # "Der Rat hat in seiner Sitzung am 27.11.2024 folgende Beschlüsse gefasst:" dates the
+    # undated decisions listed after it.
+    context_date: tuple[str, str | None] | None = None
+    context_body: str | None = None
 
 
 def _municipality(
@@ -1003,19 +962,38 @@ def _role(sent: Sentence, f: _Found) -> str | None:
     return f.mention.role
 
 
-def _references(found: list[_Found]) -> tuple[str, ...]:
+def _references(
+    found: list[_Found], *, skip_kinds: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for f in found:
-        if f.mention.label == "reference" and f.mention.value:
+        if f.mention.label == "reference" and f.mention.value and f.mention.kind not in skip_kinds:
             seen.setdefault(f.mention.value, None)
     return tuple(seen)
+
+
+def _body_key(body: str | None) -> str:
+    return _fold(body.split()[0]).rstrip("s") if body and body.split() else ""
+
+
+def _fallback_date(
+    ctx: _Context, body: str | None, proposal: bool
+) -> tuple[str | None, str | None]:
+    """The date of an undated record: the proposal's meeting, the listed meeting, the minutes'."""
+    if proposal and _body_key(body) in ctx.meetings:
+        return ctx.meetings[_body_key(body)]
+    if ctx.context_date:
+        return ctx.context_date
+    if ctx.minutes or proposal:
+        return ctx.facts.date, ctx.facts.date_precision
+    return None, None
 
 
 def _city_for(body: str | None, sent: Sentence, found: list[_Found], ctx: _Context) -> str | None:
     if body:
         owner = _MUNICIPAL_OWNER.search(body)
         if owner:
-            return owner.group(1)
+            return f"Kreis {owner.group(1)}" if "Kreises" in owner.group(0) else owner.group(1)
         if _FOREIGN_OWNER.search(body):
             return _meeting_place(sent, found, ctx.places)
     return ctx.municipality
@@ -1031,12 +1009,18 @@ def _sentence_resolution(
     ctx: _Context,
     top_refs: tuple[str, ...] = (),
     previous: Resolution | None = None,
+    before: Sentence | None = None,
 ) -> Resolution | None:
     text = sent.text
     if _TOP.match(text):
         return None  # an agenda heading ("… – Satzungsbeschluss") names a topic, decides nothing
     status = _status(text)
-    proposal = bool(_PROPOSAL.search(text)) and not _RECOMMEND.search(text)
+    cue = _PROPOSAL.search(text)
+    proposal = bool(cue) and not _RECOMMEND.search(text)
+    if cue and ctx.agenda_doc and re.match(r"(?:wird|werden)\s+gebeten", cue.group(0), _I):
+        proposal = False  # minutes: "Die Verwaltung wird gebeten, …" is part of the decision
+    if proposal and _AGENDA_REQUEST.search(text):
+        proposal = False  # "… auf die Tagesordnung der Sitzung … zu setzen": a request, no motion
     past = bool(_PAST.search(text))
     if status is None and not proposal:
         return None
@@ -1052,17 +1036,31 @@ def _sentence_resolution(
     dates = [
         f for f in _dates(sent, found) if _role(sent, f) not in {"deadline", "period", "document"}
     ]
-    if not dates and not body and not refs and not (ctx.minutes and sent.top):
-        return None  # "ein Beschluss" with nothing to anchor it: prose, not a record
     if not refs and sent.top:
         refs = top_refs  # minutes: the Drucksache is printed under the TOP heading
-    decision_dates = [f for f in dates if f.mention.role in {"decision", "meeting"}] or dates
+    if (
+        not dates
+        and not body
+        and not refs
+        and not (ctx.minutes and sent.top)
+        and not (ctx.context_date and sent.top)
+    ):
+        return None  # "ein Beschluss" with nothing to anchor it: prose, not a record
+    if ctx.minutes:
+        # Minutes date their decisions by the meeting; a printed date is another day's
+        # ("vertagt … in der Sitzung am 16.12.2021 erneut beraten") unless it dates a decision.
+        decision_dates = [f for f in dates if f.mention.role in {"decision", "event", None}]
+    else:
+        decision_dates = [f for f in dates if f.mention.role in {"decision", "meeting"}] or dates
     chosen = decision_dates[0] if decision_dates else None
     date = chosen.mention.value if chosen else None
     precision = chosen.mention.precision if chosen else None
-    if chosen is None and (ctx.minutes or kind == "proposal") and ctx.facts.date:
-        date, precision = ctx.facts.date, ctx.facts.date_precision
+    if chosen is None:
+        date, precision = _fallback_date(ctx, body, kind == "proposal")
     subject = _shorten(_decision_subject(sent, found, body_at))
+    if re.match(r"folgende[nrs]?\b", subject, _I) and before is not None and _is_title(before):
+        # "Satzung zur Änderung der …" / "… folgende Satzung beschlossen:"
+        subject = re.sub(r"^(?:Betreff|Thema|Gegenstand)\s*:\s*", "", before.text, flags=_I)
     if (
         subject in {"Antrag", "Vorschlag"}
         and previous is not None
@@ -1077,6 +1075,8 @@ def _sentence_resolution(
         subject = _complete(subject, ctx.title)
     if body is None and ctx.minutes:
         body = ctx.document_body  # minutes record the decisions of the body that met
+    elif body is None and sent.top and ctx.context_body:
+        body = ctx.context_body  # "Der Rat … hat folgende Beschlüsse gefasst: 1. …"
     return Resolution(
         kind=kind,  # type: ignore[arg-type]
         status=status,
@@ -1140,12 +1140,41 @@ def _events(sent: Sentence, found: list[_Found], ctx: _Context) -> list[Resoluti
     return out
 
 
+_AGENDA_REQUEST = re.compile(
+    r"\bTagesordnung\b.{0,120}?\b(?:zu\s+setzen|aufzunehmen)\b", re.IGNORECASE
+)
+_PREAMBLE = re.compile(
+    r"\bfolgende[n]?\s+(?:Beschlüsse|Beschluss|Satzung|Beschlussfassung)\b"
+    r"|\bBeschlüsse\s+(?:gefasst|des\s+\w+\s+vom)\b",
+    _I,
+)
+_VERB_LIKE = re.compile(
+    r"\b(?:ist|sind|war|wird|werden|wurde|hat|haben|beschließt|beschloss|stimmt|nimmt)\b", _I
+)
+
+
+def _is_title(sent: Sentence) -> bool:
+    """A short line without a finite verb: a heading such as "Satzung zur Änderung der …"."""
+    return (
+        len(sent.text) <= 120 and not _VERB_LIKE.search(sent.text) and not sent.text.endswith(".")
+    )
+
+
+def _printed_outcome(text: str) -> str | None:
+    """ "Abstimmungsergebnis: zur Kenntnis genommen" — the result as printed, when not votes."""
+    m = _SECTION.match(text)
+    rest = m.group("rest") if m else ""
+    rest = re.sub(r"\(?\s*Beschluss-Nr\.?[^)]*\)?", "", rest)
+    rest = re.sub(r"\bbeschlossen\b", "", rest).strip(" .,;")
+    return rest if 0 < len(rest) <= 60 else None
+
+
 def _top_title(top: str | None) -> str:
     """The title of an agenda item heading, without "TOP 2" and its Drucksache number."""
     if not top:
         return ""
     m = _TOP.match(top)
-    title = m.group("title") if m else top
+    title = m.group("title") if m else re.sub(r"^\d{1,2}[.)]\s+", "", top)
     return _TOP_REF_TEXT.sub("", title).strip(" ,:-–")
 
 
@@ -1165,25 +1194,32 @@ def _block_resolution(
     refs = _references(all_found)
     top = first.top
     if top:
-        refs = refs or top_refs or tuple(_TOP_REFS.findall(top))
+        refs = tuple(dict.fromkeys([*(top_refs or _TOP_REFS.findall(top)), *refs]))
     if not refs and ctx.facts.reference and (proposal or ctx.proposal_doc):
         refs = (ctx.facts.reference,)
     body_text = re.sub(r"^(?:Beschluss\w*|Empfehlung)\s*:\s*", "", first.text, flags=_I)
-    if not body_text.strip() and len(block) > 1:
-        first, first_found = block[1]
+    if (not body_text.strip() or _PROPOSAL_OPENER.search(first.text)) and len(block) > 1:
+        first, first_found = block[1]  # the first numbered item says what is to be decided
         body_text = first.text
+    rest = [s for s, _ in block if s is not first and s is not block[0][0]]
+    if rest and not re.search(r"[.!?:]$", first.text) and first.page != rest[0].page:
+        # The sentence breaks at the page end: read it whole (mention offsets stay valid, they
+        # all lie in the first part).
+        first = replace(first, text=f"{first.text} {rest[0].text}")
     subject = _decision_subject(first, first_found, body_at) if body_text.strip() else ""
-    if (not subject or subject.split()[-1].lower() in _GENERIC_HEADS) and top:
-        subject = _TOP.sub(lambda m: m.group("title"), top)
-        subject = _TOP_REF_TEXT.sub("", subject).strip(" ,:-–")
+    if top and (ctx.agenda_doc or not subject or subject.split()[-1].lower() in _GENERIC_HEADS):
+        subject = _top_title(top) or subject  # minutes: the agenda item names the matter
     if not subject:
         subject = ctx.title or ""
-    dates = [f for f in _dates(first, first_found) if f.mention.role in {"decision", "meeting"}]
+    roles = {"decision"} if ctx.minutes or proposal else {"decision", "meeting"}
+    dates = [f for f in _dates(first, first_found) if f.mention.role in roles]
     date, precision = (
         (dates[0].mention.value, dates[0].mention.precision)
         if dates
-        else (ctx.facts.date, ctx.facts.date_precision)
+        else _fallback_date(ctx, body, proposal)
     )
+    if date is None and not proposal:
+        date, precision = ctx.facts.date, ctx.facts.date_precision
     status = (
         None
         if proposal
@@ -1208,7 +1244,11 @@ _TOP_REFS = re.compile(
     r"(?:(?<=DS-Nr\. )|(?<=Vorlage )|(?<=Drucksache )|(?<=Vorlage: )|(?<=Nr\. ))"
     r"([A-Z]{0,4}/?\d{1,5}/\d{2,4}(?:-\d{4})?)"
 )
-_TOP_REF_TEXT = re.compile(r"\s*\(?(?:DS-Nr\.|Drucksache|Vorlage:?|Drs\.)\s*[\w/-]+\)?", _I)
+_TOP_REF_TEXT = re.compile(
+    r"\s*\(?(?:DS-Nr\.|Drucksache|Vorlage:?|Drs\.)\s*[\w/-]+\)?"
+    r"|\s*\((?:[A-Za-zÄÖÜäöü.-]{1,12}\s*)?(?:Nr\.?\s*)?\d+[/-]\d[\w/-]*\)",
+    _I,
+)
 
 
 def _shorten_source(text: str, limit: int = 600) -> str:
@@ -1233,10 +1273,16 @@ def find_resolutions(
         document_id: the document's id, copied into every :class:`Source`.
         path: the document's path, copied into every :class:`Source`.
     """
-    sentences = [s for page in pages for s in split_sentences(page)]
-    places = tuple(dict.fromkeys(m.value for m in mentions if m.label == "place" and m.value))
     doc_type = (facts.doc_type or "").lower()
-    first_body = next((m.value for m in mentions if m.label == "body" and m.value), None)
+    numbered = doc_type in {"niederschrift", "protokoll", "amtsblatt", "bekanntmachung"}
+    sentences: list[Sentence] = []
+    for page in pages:
+        after = sentences[-1] if sentences else None
+        sentences.extend(split_sentences(page, after=after, numbered_items=numbered))
+    places = tuple(dict.fromkeys(m.value for m in mentions if m.label == "place" and m.value))
+    first_body = next(
+        (m.value for m in mentions if m.label == "body" and m.value and _is_gremium(m)), None
+    )
     if first_body is None and pages:  # "Niederschrift über die Sitzung des Rates der Stadt X"
         head = _BODY_FALLBACK.search(pages[0].text[:600])
         first_body = _body_base(head.group("body")) if head else None
@@ -1250,11 +1296,22 @@ def find_resolutions(
         title=title,
         places=places,
         minutes=doc_type in {"niederschrift", "protokoll", "minutes"},
+        agenda_doc=numbered,
         proposal_doc=doc_type in {"beschlussvorlage", "vorlage", "drucksache", "antrag", "anfrage"},
     )
     by_page: dict[int, list[Mention]] = {}
     for m in mentions:
         by_page.setdefault(m.page, []).append(m)
+    founds = [_in_sentence(s, by_page.get(s.page, ())) for s in sentences]
+    for sent, found in zip(sentences, founds, strict=True):  # the Beratungsfolge
+        meeting = [
+            f
+            for f in _dates(sent, found)
+            if f.mention.role == "meeting" or sent.section == "beratungsfolge"
+        ]
+        body, _ = _body(sent, found)
+        if meeting and body and _body_key(body):
+            ctx.meetings[_body_key(body)] = (meeting[0].mention.value, meeting[0].mention.precision)
 
     out: list[Resolution] = []
     i = 0
@@ -1263,10 +1320,11 @@ def find_resolutions(
     last_sentence = -2
     while i < len(sentences):
         sent = sentences[i]
-        found = _in_sentence(sent, by_page.get(sent.page, ()))
-        if sent.top is not None:
+        found = founds[i]
+        if sent.top is not None:  # the agenda item's papers; a cited old Beschluss is not one
             seen = refs_in_top.get(sent.top, ())
-            refs_in_top[sent.top] = tuple(dict.fromkeys([*seen, *_references(found)]))
+            own = _references(found, skip_kinds=frozenset({"beschluss"}))
+            refs_in_top[sent.top] = tuple(dict.fromkeys([*seen, *own]))
         top_refs = refs_in_top.get(sent.top, ()) if sent.top is not None else ()
         if sent.section in _DECISION_SECTIONS or sent.section in _PROPOSAL_SECTIONS:
             block = [(sent, found)]
@@ -1276,10 +1334,18 @@ def find_resolutions(
                 and sentences[j].section == sent.section
                 and sentences[j].section_index == sent.section_index
             ):
-                nxt = sentences[j]
-                block.append((nxt, _in_sentence(nxt, by_page.get(nxt.page, ()))))
+                block.append((sentences[j], founds[j]))
                 j += 1
             block = [(s, f) for s, f in block if not (_is_section_only(s.text))] or block
+            for cited, cited_found in block[1:]:
+                # "…, dem die Stadt mit Beschluss-Nr. VII/2021/0123 beigetreten ist"
+                if sent.section in _PROPOSAL_SECTIONS and any(
+                    f.mention.label == "reference" and f.mention.kind == "beschluss"
+                    for f in cited_found
+                ):
+                    reported = _sentence_resolution(cited, cited_found, ctx)
+                    if reported is not None and reported.kind == "resolution":
+                        out.append(reported)
             if any(s.text.strip() and not _is_section_only(s.text) for s, _ in block):
                 record = _block_resolution(
                     block, ctx, proposal=sent.section in _PROPOSAL_SECTIONS, top_refs=top_refs
@@ -1292,13 +1358,23 @@ def find_resolutions(
             continue
         if sent.section in _VOTE_SECTIONS and sent.top in last_in_top:
             k = last_in_top[sent.top]
-            outcome = parse_outcome(sent.text)
-            if outcome and out[k].outcome is None:
-                out[k] = replace(out[k], outcome=outcome)
+            outcome = parse_outcome(sent.text) or _printed_outcome(sent.text)
+            refs = tuple(dict.fromkeys([*out[k].references, *_references(found)]))
+            out[k] = replace(out[k], outcome=out[k].outcome or outcome, references=refs)
             i += 1
             continue
+        if _PREAMBLE.search(sent.text):
+            dated = [f for f in _dates(sent, found) if _role(sent, f) in {"decision", "meeting"}]
+            if dated:
+                ctx.context_date = (dated[0].mention.value, dated[0].mention.precision)
+                ctx.context_body = _body(sent, found)[0] or ctx.context_body
+                if not _DECIDE.search(sent.text):
+                    i += 1  # "Bekanntmachung der Beschlüsse des Rates vom …": a list header
+                    continue
         previous = out[-1] if out and last_sentence == i - 1 else None
-        record = _sentence_resolution(sent, found, ctx, top_refs, previous)
+        record = _sentence_resolution(
+            sent, found, ctx, top_refs, previous, sentences[i - 1] if i else None
+        )
         last_sentence = i if record is not None else last_sentence
         if record is not None:
             out.append(record)
