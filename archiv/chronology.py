@@ -5,11 +5,15 @@ Ratsbeschluss of 2015; a slide deck says "März 2016" for the signing that a Mit
 16.03.2016). Those become one :class:`ChronologyEntry` listing every source. Two reports are
 the same decision when
 
-- they share a normalised reference number, their dates are compatible, and their bodies
-  and statuses agree; or
+- they share a normalised reference number, their dates are compatible, and their bodies,
+  statuses and cities agree (a Drucksache number is unique only within one municipality); or
 - they have no contradicting references, their dates are compatible at their precisions
   (``2016-03`` is compatible with ``2016-03-16``), their bodies agree (a missing body agrees with
   any) and their words overlap (crudely stemmed content words of subject and sentence).
+
+Two reports from the *same* document merge by words only when their subjects say the same
+(an Amtsblatt lists a Satzung and prints it again with its preamble), because one set of
+minutes lists many different decisions of the same day.
 
 The merged entry carries the most precise date. Dates are compared as ISO prefixes, so a month
 is compatible with each of its days, and a day with its own month and year only.
@@ -31,113 +35,34 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archiv.models import ChronologyEntry, Resolution, Source
 
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, None: 3}
-_STOPWORDS = frozenset(
-    [
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "einer",
-        "eines",
-        "einem",
-        "einen",
-        "und",
-        "oder",
-        "sowie",
-        "bzw",
-        "in",
-        "im",
-        "am",
-        "an",
-        "auf",
-        "aus",
-        "bei",
-        "beim",
-        "mit",
-        "nach",
-        "von",
-        "vom",
-        "zu",
-        "zum",
-        "zur",
-        "für",
-        "fuer",
-        "über",
-        "ueber",
-        "unter",
-        "vor",
-        "durch",
-        "gegen",
-        "ohne",
-        "um",
-        "bis",
-        "seit",
-        "zwischen",
-        "als",
-        "wie",
-        "dass",
-        "sich",
-        "ihre",
-        "ihr",
-        "ihren",
-        "ihrer",
-        "seine",
-        "seiner",
-        "seinen",
-        "sein",
-        "nicht",
-        "auch",
-        "noch",
-        "wurde",
-        "wurden",
-        "wird",
-        "werden",
-        "hat",
-        "haben",
-        "hatte",
-        "ist",
-        "sind",
-        "war",
-        "soll",
-        "sollen",
-        "kann",
-        "diese",
-        "dieser",
-        "dieses",
-        "diesem",
-        "diesen",
-        "jedoch",
-        "daraufhin",
-        "sitzung",
-        "stadt",
-        "januar",
-        "februar",
-        "maerz",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "dezember",
-        "siehe",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as running text (easier to read and extend than a list literal)."""
+    return frozenset(text.split())
+
+
+_STOPWORDS = _words(
+    """
+    der die das den dem des ein eine einer eines einem einen und oder sowie bzw in im am an
+    auf aus bei beim mit nach von vom zu zum zur für fuer über ueber unter vor durch gegen
+    ohne um bis seit zwischen als wie dass sich ihre ihr ihren ihrer seine seiner seinen
+    sein nicht auch noch wurde wurden wird werden hat haben hatte ist sind war soll sollen
+    kann diese dieser dieses diesem diesen jedoch daraufhin sitzung stadt januar februar
+    maerz april mai juni juli august september oktober november dezember siehe
+    """
 )
 _STEM = 5
 _MIN_SHARED = 3
 _MIN_OVERLAP = 0.2
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and umlaut-folded text: "Würzburg", "Wuerzburg" and "WÜRZBURG" compare equal."""
     text = text.casefold().replace("ß", "ss")
@@ -168,9 +93,21 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _stems(text: str) -> set[str]:
+# Words every council record shares ("Beschluss", "einstimmig", "Abstimmungsergebnis"): they
+# say nothing about *which* decision it is.
+_STOP_STEMS = frozenset({"besch", "absti", "einst", "mehrh", "stimm", "entha", "vorla", "druck"})
+
+
+@lru_cache(maxsize=65536)
+def _refs_of(references: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize_reference(r) for r in references)
+
+
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> frozenset[str]:
     words = re.findall(r"[a-z]+", fold(text))
-    return {w[:_STEM] for w in words if len(w) >= 4 and w not in _STOPWORDS}
+    stems = {w[:_STEM] for w in words if len(w) >= 4 and w not in _STOPWORDS}
+    return frozenset(stems - _STOP_STEMS)
 
 
 def _body_key(body: str | None) -> str | None:
@@ -194,13 +131,14 @@ class _Cluster:
     def first_index(self) -> int:
         return min(i for i, _ in self.members)
 
-    def refs(self) -> set[str]:
-        return {normalize_reference(r) for _, m in self.members for r in m.references}
-
 
 def _bodies_agree(a: Resolution, b: Resolution) -> bool:
     ka, kb = _body_key(a.body), _body_key(b.body)
     return ka is None or kb is None or ka == kb
+
+
+def _same_city(a: str | None, b: str | None) -> bool:
+    return not a or not b or fold(a) == fold(b)
 
 
 def _cities_agree(a: Resolution, b: Resolution) -> bool:
@@ -215,10 +153,10 @@ def _same(a: Resolution, b: Resolution) -> bool:
         return False
     if not _bodies_agree(a, b):
         return False
-    refs_a = {normalize_reference(r) for r in a.references}
-    refs_b = {normalize_reference(r) for r in b.references}
-    if refs_a & refs_b:
-        return dates_compatible(a.date, b.date)
+    refs_a = _refs_of(a.references)
+    refs_b = _refs_of(b.references)
+    if refs_a & refs_b:  # a Drucksache number is unique only within its municipality
+        return dates_compatible(a.date, b.date) and _same_city(a.city, b.city)
     if refs_a and refs_b:
         return False
     if not a.date or not b.date or not dates_compatible(a.date, b.date):
@@ -227,6 +165,12 @@ def _same(a: Resolution, b: Resolution) -> bool:
         # An event's city is often only the document's municipality (where the paper was
         # written, not where it happened), so only decisions are kept apart by city.
         return False
+    if a.source.document_id == b.source.document_id:
+        # One paper lists many decisions of one meeting; it repeats one only in other words
+        # (an Amtsblatt's list and the Satzung's preamble): the subjects must say the same.
+        sa, sb = _stems(a.subject), _stems(b.subject)
+        shared = len(sa & sb)
+        return shared >= 2 and shared / (min(len(sa), len(sb)) or 1) >= 0.6
     sa = _stems(f"{a.subject} {a.source.text}")
     sb = _stems(f"{b.subject} {b.source.text}")
     shared = len(sa & sb)
@@ -291,6 +235,8 @@ def _mark_conflicts(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
                     continue
                 if a.status != b.status or _body_key(a.body) != _body_key(b.body):
                     continue
+                if not _same_city(a.city, b.city):
+                    continue
                 note = f"DS {ref}: {b.date} in {_where(b)}"
                 if note not in notes.setdefault(x, []):
                     notes[x].append(note)
@@ -316,29 +262,63 @@ def build_chronology(
     Returns:
         Entries oldest first, undated last.
     """
-    wanted = [(i, r) for i, r in enumerate(resolutions) if include_all or r.kind == "resolution"]
+    unique = dict.fromkeys(resolutions)  # a document ingested twice reports nothing new
+    wanted = [(i, r) for i, r in enumerate(unique) if include_all or r.kind == "resolution"]
     # The most precise reports found the clusters; vaguer ones join them. Otherwise a month
     # could glue two different days of that month together.
     ordered = sorted(wanted, key=lambda m: (_PRECISION_RANK[m[1].precision], m[0]))
     clusters: list[_Cluster] = []
+    # Buckets keep this near-linear: a day can only join a cluster of the same day, or one
+    # founded by a month or year report that contains it.
+    by_day: dict[tuple[str, str], list[_Cluster]] = {}
+    by_month: dict[tuple[str, str], list[_Cluster]] = {}  # every cluster dated in the month
+    month_level: dict[tuple[str, str], list[_Cluster]] = {}
+    year_level: dict[tuple[str, str], list[_Cluster]] = {}
     by_year: dict[tuple[str, str], list[_Cluster]] = {}
+    by_ref: dict[str, list[_Cluster]] = {}
     undated: list[_Cluster] = []
     for i, res in ordered:
-        candidates = by_year.get((res.kind, (res.date or "")[:4]), []) if res.date else undated
-        refs = {normalize_reference(r) for r in res.references}
-        if refs:  # a reference can tie reports of different years (conflicts) or undated ones
-            candidates = candidates + [
-                c for c in clusters if c.refs() & refs and c not in candidates
-            ]
+        date = res.date or ""
+        kind = res.kind
+        if not date:
+            candidates = list(undated)
+        elif len(date) >= 10:
+            candidates = (
+                by_day.get((kind, date), [])
+                + month_level.get((kind, date[:7]), [])
+                + year_level.get((kind, date[:4]), [])
+            )
+        elif len(date) >= 7:
+            candidates = by_month.get((kind, date[:7]), []) + year_level.get((kind, date[:4]), [])
+        else:
+            candidates = list(by_year.get((kind, date[:4]), []))
+        # a reference ties reports of different years (conflicts) and undated ones
+        seen = {id(c) for c in candidates}
+        for ref in _refs_of(res.references):
+            for c in by_ref.get(ref, ()):
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    candidates.append(c)
         target = next((c for c in candidates if _fits(c, res)), None)
         if target is None:
             target = _Cluster()
             clusters.append(target)
-            if res.date:
-                by_year.setdefault((res.kind, res.date[:4]), []).append(target)
-            else:
+            if not date:
                 undated.append(target)
+            else:
+                by_year.setdefault((kind, date[:4]), []).append(target)
+                if len(date) >= 7:
+                    by_month.setdefault((kind, date[:7]), []).append(target)
+                if len(date) >= 10:
+                    by_day.setdefault((kind, date), []).append(target)
+                elif len(date) >= 7:
+                    month_level.setdefault((kind, date[:7]), []).append(target)
+                else:
+                    year_level.setdefault((kind, date[:4]), []).append(target)
         target.members.append((i, res))
+        for ref in _refs_of(res.references):
+            if target not in by_ref.setdefault(ref, []):
+                by_ref[ref].append(target)
     clusters.sort(key=lambda c: c.first_index)
     entries = sorted((_merge(c) for c in clusters), key=_sort_key)
     return _mark_conflicts(entries)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -463,8 +464,11 @@ def chronology(index_dir: Path, city: str | None, body: str | None, date_from: s
             include_all=include_all, query=query, city=city, body=body, date_from=date_from,
             date_to=date_to, ref=ref,
         )
-    renderers = {None: render.render_table, "json": render.render_json, "csv": render.render_csv,
-                 "md": render.render_markdown, "html": render.render_html, "ics": render.render_ics}
+    renderers: dict[str | None, Callable[[Any], str]] = {
+        None: lambda e: render.render_table(e, width=max(100, shutil.get_terminal_size().columns)),
+        "json": render.render_json, "csv": render.render_csv, "md": render.render_markdown,
+        "html": render.render_html, "ics": render.render_ics,
+    }
     text = renderers[fmt](entries)
     if output is not None:
         _write_atomic(output, text)

@@ -92,7 +92,7 @@ def _status_text(entry: ChronologyEntry) -> str:
         parts.append(_KIND_DE.get(entry.kind, entry.kind))
     if entry.status:
         parts.append(_STATUS_DE.get(entry.status, entry.status))
-    if entry.outcome:
+    if entry.outcome and entry.outcome not in parts:  # "zur Kenntnis genommen" says it once
         parts.append(entry.outcome)
     return ", ".join(parts)
 
@@ -179,7 +179,8 @@ def render_json(entries: Sequence[ChronologyEntry]) -> str:
 def render_csv(entries: Sequence[ChronologyEntry]) -> str:
     """One row per entry; lists are joined with ``; `` (sources as ``path#page=N``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends; a "\r" inside a cell is then quoted too (it is in the terminator).
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for e in entries:
         writer.writerow(
@@ -296,8 +297,8 @@ def _card(entry: ChronologyEntry) -> str:
     kind_class = entry.kind if entry.kind in {"resolution", "proposal", "event"} else "event"
     classes = ["entry", kind_class] + (["conflict"] if entry.conflicts else [])
     badge = _KIND_DE.get(entry.kind, entry.kind)
-    if entry.status:
-        badge += f": {_STATUS_DE.get(entry.status, entry.status)}"
+    if entry.status:  # "Beschluss: beschlossen" says it twice; the status alone is enough
+        badge = _STATUS_DE.get(entry.status, entry.status)
     badge_class = "rejected" if entry.status == "rejected" else kind_class
     facts = []
     if entry.body:

@@ -326,3 +326,84 @@ def test_city_filter_folds_umlauts() -> None:
     assert filter_chronology(entries, city="wuerzburg") == entries
     assert filter_chronology(entries, city="WÜRZ") == entries
     assert filter_chronology(entries, city="Bielefeld") == []
+
+
+# ------------------------------------------------------------------------------ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_dates = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["2015", "2015-02", "2015-02-10", "2015-02-11", "2015-03", "2016-03-16", "2016-03"]
+    ),
+)
+_records = st.builds(
+    lambda date, kind, body, city, subject, refs, doc, n: res(
+        date,
+        kind=kind,
+        body=body,
+        city=city,
+        subject=subject,
+        refs=refs,
+        doc=doc,
+        # one sentence per record; equal records (same n) are the same report read twice
+        text=f"{subject} {doc} {date} {kind} {body} {city} {refs} {n}",
+    ),
+    _dates,
+    st.sampled_from(["resolution", "event", "proposal"]),
+    st.sampled_from([None, "Rat", "Rat der Stadt Bielefeld", "Ausschuss für Umwelt"]),
+    st.sampled_from([None, "Bielefeld", "Paderborn"]),
+    st.sampled_from(
+        [
+            "Beitritt zum Netzwerk der Regiopolen",
+            "Haushaltssatzung 2016 beschlossen",
+            "Gründung des Netzwerks der Regiopolen in Berlin",
+        ]
+    ),
+    st.sampled_from([(), ("0002/15",), ("1045/2014-2020",), ("Vorlage 0002/15",)]),
+    st.sampled_from(["a", "b", "c", "d"]),
+    st.integers(0, 1),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_records, max_size=12))
+def test_chronology_properties(records: list[Resolution]) -> None:
+    entries = build_chronology(records, include_all=True)
+    keys = [(e.date is None, e.date or "") for e in entries]
+    assert keys == sorted(keys)  # oldest first, undated last
+    # every distinct report lands in an entry of its kind; identical reports count once
+    pairs = [(e.kind, s) for e in entries for s in e.sources]
+    assert len(pairs) <= len(set(records))
+    assert all((r.kind, r.source) in pairs for r in records)
+    for e in entries:  # merged reports never contradict the entry's date
+        members = [r for r in records if r.source in e.sources and r.kind == e.kind]
+        assert all(dates_compatible(e.date, r.date) for r in members)
+        assert {r.kind for r in members} == {e.kind}
+    # conflicts come in pairs: each names a dated entry that names this one back
+    for e in entries:
+        for note in e.conflicts:
+            other_date = note.split(": ", 1)[1].split(" in ", 1)[0]
+            others = [o for o in entries if o.date == other_date and o is not e]
+            assert any(f": {e.date} in " in n for o in others for n in o.conflicts), note
+            assert not dates_compatible(e.date, other_date)
+    assert build_chronology(records, include_all=True) == entries  # deterministic
+    assert filter_chronology(entries) == entries
+    only_resolutions = build_chronology(records)
+    assert all(e.kind == "resolution" for e in only_resolutions)
+
+
+def test_one_number_in_two_cities_is_two_decisions() -> None:
+    paderborn = res("2015-02", city="Paderborn", refs=("0002/15",), doc="pb")
+    elsewhere = res("2015-02-26", city="Siegen", refs=("0002/15",), doc="si", subject="Haushalt")
+    other_date = res("2016-05-02", city="Siegen", refs=("0002/15",), doc="s2", subject="Haushalt")
+    entries = build_chronology([paderborn, elsewhere, other_date])
+    assert [(e.date, e.city) for e in entries] == [
+        ("2015-02", "Paderborn"),
+        ("2015-02-26", "Siegen"),
+        ("2016-05-02", "Siegen"),
+    ]
+    assert not entries[0].conflicts  # Paderborn's 0002/15 is another paper than Siegen's
+    assert entries[1].conflicts and entries[2].conflicts

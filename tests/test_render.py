@@ -104,7 +104,7 @@ def test_json_round_trip() -> None:
 
 
 def test_csv_round_trip() -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(ENTRIES))))
+    rows = list(csv.DictReader(io.StringIO(render_csv(ENTRIES), newline="")))
     assert list(rows[0]) == list(CSV_FIELDS)
     assert [r["date"] for r in rows] == [e.date or "" for e in ENTRIES]
     assert rows[6]["subject"] == HOSTILE  # newline, quotes and commas survive
@@ -226,3 +226,50 @@ def test_table_is_readable_and_wraps_long_subjects() -> None:
 )
 def test_format_date(date: str | None, end: str | None, printed: str) -> None:
     assert format_date(date, end) == printed
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=30))
+def test_any_text_keeps_every_format_intact(subject: str, body: str) -> None:
+    e = entry(
+        "2015-03-12",
+        "day",
+        subject=subject,
+        body=body or None,
+        sources=(Source("d", "/p.pdf", 1, subject),),
+    )
+    assert json.loads(render_json([e]))[0]["subject"] == subject
+    row = next(csv.DictReader(io.StringIO(render_csv([e]), newline="")))
+    assert (row["subject"], row["body"]) == (subject, body)
+    md = render_markdown([e]).strip().split("\n")
+    assert len(md) == 3
+    parser = _Collect()
+    parser.feed(render_html([e]))
+    assert {t for t, _ in parser.tags} <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "h1",
+        "p",
+        "ol",
+        "li",
+        "span",
+        "article",
+        "div",
+        "time",
+        "details",
+        "summary",
+        "ul",
+        "a",
+        "blockquote",
+        "strong",
+    }
+    icalendar.Calendar.from_ical(render_ics([e]))

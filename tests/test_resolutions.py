@@ -494,7 +494,11 @@ def test_seed_chronology(seed_records: list[Resolution]) -> None:
         ("2023-09-19", "day", "Berlin", ()),
     ]
     assert [e.body for e in entries][:3] == ["Rat", "Rat der Stadt Bielefeld", "Rat"]
-    assert "ausschuss" in (entries[3].body or "").lower() and "Netzwerk" in (entries[3].body or "")
+    assert entries[3].body == "Lenkungsausschuss des Netzwerks"
+    assert entries[1].subject.startswith(
+        "Beitritt der Stadt Bielefeld zum Städtenetzwerk „Regiopol"
+    )
+    assert entries[3].subject.startswith("aktualisierte Fassung der Interkommunalen Vereinbarung")
     assert [e.subject for e in entries][::2] == [
         "Beitritt zum Netzwerk",
         "Beteiligung am Modellvorhaben",
@@ -513,4 +517,272 @@ def test_seed_chronology(seed_records: list[Resolution]) -> None:
     ]
     signing = next(e for e in everything if e.date == "2016-03-16")
     assert sorted(s.document_id for s in signing.sources) == ["000", "002"]
+    assert signing.city == "Berlin"  # "in Berlin" (deck) and "im Berliner Jakob-Kaiser-Haus"
     assert not [e for e in everything if e.kind == "proposal"]
+
+
+# ------------------------------------------------------------- a Niederschrift and a Vorlage, real taggers
+
+NIEDERSCHRIFT = """Stadt Musterstadt
+Niederschrift
+über die 23. Sitzung des Rates der Stadt Musterstadt
+am 05.06.2023 im Ratssaal des Rathauses
+
+Öffentliche Sitzung
+
+TOP 1 Genehmigung der Niederschrift über die Sitzung vom 08.05.2023
+
+Die Niederschrift wird ohne Änderungen genehmigt.
+
+TOP 2 Bebauungsplan Nr. 112 „Am Hang“ – Satzungsbeschluss
+Vorlage 0815/2023
+
+Herr Meier (Fachbereich Planung) erläutert die Planung. Die Fraktion der Grünen beantragt, die
+Beratung zu vertagen. Der Antrag wird mit 12 Ja-Stimmen, 30 Nein-Stimmen abgelehnt.
+
+Beschluss:
+Der Rat der Stadt Musterstadt beschließt den Bebauungsplan Nr. 112 „Am Hang“ gemäß § 10 Abs. 1
+BauGB als Satzung.
+
+Abstimmungsergebnis: 30 Ja-Stimmen, 10 Nein-Stimmen, 2 Enthaltungen
+
+TOP 3 Radverkehrskonzept 2030
+Vorlage 0816/2023
+
+Beschluss:
+Die Angelegenheit wird in den Ausschuss für Umwelt und Klimaschutz verwiesen.
+
+TOP 4 Mitteilungen der Verwaltung
+
+Der Rat nimmt den Bericht zur Haushaltslage (Drucksache 0820/2023) zur Kenntnis.
+"""
+
+VORLAGE = """Beschlussvorlage
+Drucksache 0815/2023
+Datum: 12.05.2023
+
+Beratungsfolge:
+Ausschuss für Stadtentwicklung 23.05.2023 Vorberatung
+Rat der Stadt Musterstadt 05.06.2023 Entscheidung
+
+Betreff:
+Bebauungsplan Nr. 112 „Am Hang“ – Satzungsbeschluss
+
+Beschlussvorschlag:
+Der Rat der Stadt Musterstadt beschließt den Bebauungsplan Nr. 112 „Am Hang“ als Satzung.
+
+Sachverhalt:
+Der Ausschuss für Stadtentwicklung hat in seiner Sitzung am 14.03.2022 die Aufstellung des
+Bebauungsplanes beschlossen (Drucksache 0311/2022). Die öffentliche Auslegung fand vom 01.02.2023
+bis 03.03.2023 statt. Der Plan soll am 05.06.2023 beschlossen werden. Die Stellungnahmen sind bis
+spätestens 30.04.2023 einzureichen.
+"""
+
+
+def tagged_records(text: str) -> list[Resolution]:
+    from archiv.tag import tag_pages
+
+    pages = [PageText(1, text)]
+    result = tag_pages(pages, title=None)
+    return find_resolutions(pages, result.mentions, result.facts, document_id="x", path="/x.pdf")
+
+
+def test_minutes_through_the_taggers() -> None:
+    records = tagged_records(NIEDERSCHRIFT)
+    resolutions = [r for r in records if r.kind == "resolution"]
+    assert [(r.status, r.date, r.references, r.outcome) for r in resolutions] == [
+        ("decided", "2023-06-05", (), None),
+        ("rejected", "2023-06-05", ("0815/2023",), "12 Ja, 30 Nein"),
+        ("decided", "2023-06-05", ("0815/2023",), "30 Ja, 10 Nein, 2 Enthaltungen"),
+        ("referred", "2023-06-05", ("0816/2023",), None),
+        ("noted", "2023-06-05", ("0820/2023",), None),
+    ]
+    assert [r.subject for r in resolutions] == [
+        "Genehmigung der Niederschrift über die Sitzung vom 08.05.2023",
+        "Antrag: Beratung zu vertagen",
+        "Bebauungsplan Nr. 112 „Am Hang“ – Satzungsbeschluss",  # the TOP names the matter
+        "Radverkehrskonzept 2030",
+        "Bericht zur Haushaltslage",
+    ]
+    # referred *to* the Ausschuss: the Rat acted, the committee is only the addressee
+    assert all("Rat" in (r.body or "") for r in resolutions)
+    assert {r.city for r in resolutions} == {"Musterstadt"}
+    assert [r.kind for r in records].count("proposal") == 1  # the motion to postpone
+
+
+def test_vorlage_through_the_taggers() -> None:
+    records = tagged_records(VORLAGE)
+    summary = [(r.kind, r.status, r.date, r.end_date, r.references) for r in records]
+    assert summary == [
+        ("proposal", None, "2023-06-05", None, ("0815/2023",)),  # the Rat's meeting
+        ("resolution", "decided", "2022-03-14", None, ("0311/2022",)),
+        ("event", None, "2023-02-01", "2023-03-03", ()),
+        ("proposal", None, "2023-06-05", None, ()),
+        ("event", None, "2023-04-30", None, ()),
+    ]
+    assert records[0].subject == "Bebauungsplan Nr. 112 „Am Hang“ als Satzung"
+    assert (records[1].body or "").startswith("Ausschuss für Stadtentwicklung")
+    assert records[1].subject == "Aufstellung des Bebauungsplanes"
+    assert records[2].subject == "öffentliche Auslegung"
+    assert records[4].subject.startswith("Frist: ")
+
+
+def test_genitive_ratsbeschluss_is_a_reported_decision() -> None:
+    s = "Auf Grundlage des Ratsbeschlusses vom 12.03.2015 (DS-Nr. 1045/2014-2020) wurde die Vereinbarung unterzeichnet."
+    r = only(
+        find(
+            s,
+            ("date", "12.03.2015", "2015-03-12", {**DAY, "role": "decision"}),
+            ("reference", "DS-Nr. 1045/2014-2020", "1045/2014-2020"),
+            facts=DocumentFacts(municipality="Bielefeld", doc_type="beschlussvorlage"),
+        )
+    )
+    assert (r.status, r.date, r.body, r.city, r.references) == (
+        "decided",
+        "2015-03-12",
+        "Rat",
+        "Bielefeld",
+        ("1045/2014-2020",),
+    )
+
+
+def test_beschluss_block_runs_over_a_page_break() -> None:
+    one = "TOP 7 Haushaltssatzung 2024\n\nVorlage 0900/2023\n\nBeschluss:\n\nDer Rat beschließt die Haushaltssatzung"
+    two = "2024 in der vorgelegten Fassung.\n\nAbstimmungsergebnis: einstimmig\n\nTOP 8 Anfragen"
+    pages = [PageText(1, one), PageText(2, two)]
+    mentions = mark(one, ("reference", "Vorlage 0900/2023", "0900/2023"))
+    facts = DocumentFacts(doc_type="niederschrift", date="2023-12-14", date_precision="day")
+    records = find_resolutions(pages, mentions, facts, document_id="n", path="/n.pdf")
+    r = only(records)
+    assert (r.date, r.references, r.outcome, r.source.page) == (
+        "2023-12-14",
+        ("0900/2023",),
+        "einstimmig",
+        1,
+    )
+    assert r.subject.startswith("Haushaltssatzung 2024")
+
+
+# ------------------------------------------------- the fictional corpus (corpus/EXPECTED.md), end to end
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS_FILES = [
+    "beispiel-lemgo-beschlussvorlage-2021-114.pdf",
+    "beispiel-lemgo-niederschrift-rat-2021-09-30.pdf",
+    "beispiel-lemgo-antrag-fraktion.txt",
+    "beispiel-detmold-amtsblatt-zweispaltig.pdf",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_records() -> list[Resolution]:
+    if not all((CORPUS / name).exists() for name in CORPUS_FILES):
+        pytest.skip("corpus not built")
+    from archiv.extract import extract_file
+    from archiv.models import ExtractOptions
+    from archiv.tag import tag_pages
+
+    records: list[Resolution] = []
+    for name in CORPUS_FILES:
+        extracted = extract_file(CORPUS / name, ExtractOptions(ocr="never"))
+        tagged = tag_pages(extracted.pages, title=extracted.title)
+        records += find_resolutions(
+            extracted.pages,
+            tagged.mentions,
+            tagged.facts,
+            document_id=name,
+            path=str(CORPUS / name),
+        )
+    return records
+
+
+def test_corpus_chronology_matches_expected(corpus_records: list[Resolution]) -> None:
+    from archiv.chronology import build_chronology
+
+    entries = build_chronology(corpus_records)
+    expected = [  # corpus/EXPECTED.md, "Cross-document chronology", in its order within a day
+        ("2015-03-12", "decided", "Lemgo", {"12/2015"}, 2),
+        ("2021-06-21", "decided", "Kreis Lippe", {"BV/0123/2021"}, 1),
+        ("2021-09-16", "recommended", "Lemgo", {"2021/0833"}, 1),
+        ("2021-09-30", "decided", "Lemgo", {"114/2021", "VII/2021/0123"}, 2),
+        ("2021-09-30", "decided", "Lemgo", {"2021/0840/3", "VII/2021/0124"}, 1),
+        ("2021-09-30", "postponed", "Lemgo", {"2021/0852"}, 2),
+        ("2021-09-30", "rejected", "Lemgo", {"17/2021", "VII/2021/0125"}, 1),
+        ("2021-09-30", "noted", "Lemgo", {"2021/0811", "VII/2021/0126"}, 1),
+        ("2021-09-30", "referred", "Lemgo", {"21/2021", "VII/2021/0127"}, 1),
+        ("2021-09-30", "decided", "Lemgo", {"2021/0833", "VII/2021/0128"}, 1),
+        ("2024-11-27", "decided", "Detmold", {"24-1095"}, 1),
+        ("2024-11-27", "referred", "Detmold", {"34/21-26"}, 1),
+        ("2024-11-27", "decided", "Detmold", {"24-1102"}, 1),  # list + Satzung preamble: one
+        ("2024-11-27", "noted", "Detmold", {"24-1110"}, 1),
+    ]
+    got = [
+        (e.date, e.status, e.city, set(e.references), len({s.document_id for s in e.sources}))
+        for e in entries
+    ]
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    assert [e.date for e in entries] == sorted(e.date or "" for e in entries)
+    assert not [e for e in entries if e.conflicts]
+    by_refs = {frozenset(e.references): e for e in entries}
+    assert by_refs[frozenset({"21/2021", "VII/2021/0127"})].subject == (
+        "Antrag der Fraktion Grüne Liste: Mehr Stadtgrün in der Altstadt"
+    )
+    assert (
+        by_refs[frozenset({"2021/0840/3", "VII/2021/0124"})].outcome
+        == "25 Ja, 3 Nein, 2 Enthaltungen"
+    )
+    assert by_refs[frozenset({"2021/0811", "VII/2021/0126"})].outcome == "zur Kenntnis genommen"
+    assert by_refs[frozenset({"BV/0123/2021"})].body == "Kreistag des Kreises Lippe"
+
+
+def test_corpus_proposals_are_dated_by_their_meeting(corpus_records: list[Resolution]) -> None:
+    proposals = {(r.source.document_id, r.date) for r in corpus_records if r.kind == "proposal"}
+    assert ("beispiel-lemgo-beschlussvorlage-2021-114.pdf", "2021-09-30") in proposals
+    assert ("beispiel-lemgo-antrag-fraktion.txt", "2021-12-16") in proposals
+
+
+# ------------------------------------------------------------------------------------ robustness
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VOCABULARY = (
+    "Der Rat beschließt stimmte zu einstimmig Beschluss: Beschlussvorschlag: TOP 3 möge "
+    "beschließen wurde abgelehnt vertagt am 12.03.2015 ( ) . , : \n \n\n - 1. Vorlage 0002/15 "
+    "Abstimmungsergebnis: mit 25 Ja-Stimmen Enthaltungen Thema: Netzwerk Fassung „ “ Nr. z.B."
+)
+_WORDS = st.sampled_from(_VOCABULARY.split(" "))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=80), st.data())
+def test_any_text_never_breaks_the_finder(words: list[str], data: st.DataObject) -> None:
+    text = " ".join(words)
+    mentions = []
+    for _ in range(data.draw(st.integers(0, 4))):
+        if not text:
+            break
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+        label = data.draw(st.sampled_from(["date", "reference", "body", "place"]))
+        value = {"date": "2015-03-12", "reference": "0002/15", "body": "Rat", "place": "Berlin"}[
+            label
+        ]
+        mentions.append(
+            Mention(
+                label=label,
+                text=text[start:end],
+                value=value,
+                page=1,
+                start=start,
+                end=end,
+                precision="day" if label == "date" else None,
+            )
+        )
+    facts = DocumentFacts(doc_type=data.draw(st.sampled_from([None, "niederschrift", "antrag"])))
+    records = find_resolutions([PageText(1, text)], mentions, facts, document_id="f", path="/f")
+    for r in records:
+        assert r.kind in {"resolution", "proposal", "event"}
+        assert len(r.subject) <= 160 and "\x00" not in r.subject and "\x01" not in r.subject
+        assert r.source.page == 1 and "\n" not in r.source.text
+        assert (r.status is None) == (r.kind != "resolution")

@@ -21,6 +21,14 @@ set, but a deadline ("bis zum 31.08.2023") is also recognised here from the word
 and in minutes (*Niederschrift*) a ``Beschluss:`` block without a date of its own takes the
 meeting date of the document (``facts.date``).
 
+Structure: in minutes (and an Amtsblatt's numbered list) every decision belongs to an agenda
+item (``TOP 3 …`` or ``3. …``): its Drucksache and title come from the item heading, the
+``Abstimmungsergebnis:`` that follows adds votes and the Beschluss-Nr., and the meeting date
+comes from the document (or from "hat in seiner Sitzung am … folgende Beschlüsse gefasst:").
+A proposal (``Beschlussvorschlag:``, "Der Rat möge beschließen:") is dated by the meeting of its
+body in the Beratungsfolge ("Rat der Stadt Lemgo am 30.09.2021 (Entscheidung)") when there is
+one, else by the document's date.
+
 City: the municipality whose body decided. "Rat der Stadt Bielefeld" names it; a bare "Rat"
 belongs to the document's municipality. A body that is not the municipality's own (the
 "Lenkungsausschuss des Netzwerks") gets the meeting place named in the sentence ("am 19.09.23
@@ -641,7 +649,7 @@ def _shorten(text: str) -> str:
         text = _PARTICIPIAL.sub(r"\1 … ", text)
     text = text.replace("  ", " ")
     if len(text) > MAX_SUBJECT:
-        cut = text[: MAX_SUBJECT - 1].rsplit(" ", 1)[0]
+        cut = text[: MAX_SUBJECT - 2].rsplit(" ", 1)[0]
         text = cut.rstrip(" ,;:-–") + " …"
     return text
 
