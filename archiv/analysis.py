@@ -10,10 +10,10 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -26,9 +26,12 @@ MAX_TOKEN_LENGTH = 64  # longer "words" are OCR garbage or hashes: not worth a t
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of a text: where it is printed, and the terms it is indexed under."""
+class Token(NamedTuple):
+    """One word of a text: where it is printed, and the terms it is indexed under.
+
+    A NamedTuple rather than a frozen dataclass: indexing creates millions of them and a
+    tuple is built several times faster.
+    """
 
     pos: int  # running word number, for phrase queries
     start: int  # character offsets into the analysed text
@@ -157,6 +160,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     wrong split cannot flood results with a frequent word. When no full split exists, a long
     known head with a long unknown modifier still splits (``regiopol`` + ``regionen``).
     """
+    word = word.replace("ß", "ss")  # the lexicon is case-folded: "strasse", not "straße"
     if len(word) < 2 * MIN_PART or not word.isalpha():
         return ()
     lexicon = _lexicon()
@@ -250,10 +254,23 @@ def _analyse_word(word: str, capitalised: bool) -> tuple[str, tuple[str, ...]]:
 
 def tokenize(text: str) -> Iterator[Token]:
     """Every word of ``text`` with its offsets (into ``text`` as given), stem and parts."""
+    return iter(tokens(text))
+
+
+@lru_cache(maxsize=8)
+def tokens(text: str) -> tuple[Token, ...]:
+    """All tokens of ``text`` at once, cached: the index analyses each page for several fields
+    (stems, parts, words) right after one another, and this way only once."""
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> Iterator[Token]:
+    offsets: tuple[list[int], list[int]] | None = None
     if unicodedata.is_normalized("NFC", text) and len(lowered := text.lower()) == len(text):
-        source, offsets = lowered, None
-    else:  # decomposed umlauts ("u" + U+0308) or case changes that alter the length
-        source, offsets = _normalize_with_offsets(text)
+        source = lowered
+    else:  # decomposed umlauts ("u" + U+0308) or case changes that alter the length ("İ")
+        source, starts, ends = _normalize_with_offsets(text)
+        offsets = (starts, ends)
     pos = 0
     for match in _WORD.finditer(source):
         word = match.group()
@@ -261,16 +278,50 @@ def tokenize(text: str) -> Iterator[Token]:
             continue
         start, end = match.span()
         if offsets is not None:
-            start, end = offsets[start], offsets[end]
+            start, end = offsets[0][start], offsets[1][end - 1]
         term, parts = _analyse_word(word, text[start].isupper())
         yield Token(pos, start, end, word, term, parts)
         pos += 1
 
 
-def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """NFC + lower case, and for each output character the offset of its source cluster."""
+def matching_spans(
+    text: str, match: Callable[[str, str, tuple[str, ...]], bool]
+) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of every word of ``text`` for which ``match(word, term, parts)``.
+
+    Same answer as filtering :func:`tokenize`, but the test runs once per *distinct* word and a
+    regular expression finds their places: snippets are cut from whole pages on every search.
+    """
+    lowered = text.lower()
+    if not (unicodedata.is_normalized("NFC", text) and len(lowered) == len(text)):
+        return [(t.start, t.end, t.term) for t in tokenize(text) if match(t.word, t.term, t.parts)]
+    hits: dict[str, tuple[str, bool]] = {}  # word → (term, matches only when capitalised)
+    for word in set(_WORD.findall(lowered)):
+        if len(word) > MAX_TOKEN_LENGTH:
+            continue
+        term, _ = _analyse_word(word, False)
+        if match(word, term, ()):
+            hits[word] = (term, False)
+            continue
+        term, parts = _analyse_word(word, True)
+        if parts and match(word, term, parts):
+            hits[word] = (term, True)
+    if not hits:
+        return []
+    alternatives = "|".join(re.escape(w) for w in sorted(hits, key=len, reverse=True))
+    spans: list[tuple[int, int, str]] = []
+    for found in re.finditer(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", lowered):
+        term, needs_capital = hits[found.group()]
+        if not needs_capital or text[found.start()].isupper():
+            spans.append((found.start(), found.end(), term))
+    return spans
+
+
+def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """NFC + lower case, and for each output character where its source cluster starts/ends."""
     pieces: list[str] = []
-    offsets: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     i = 0
     while i < len(text):
         j = i + 1
@@ -278,10 +329,10 @@ def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
             j += 1
         piece = unicodedata.normalize("NFC", text[i:j]).lower()
         pieces.append(piece)
-        offsets.extend([i] * len(piece))
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
         i = j
-    offsets.append(len(text))
-    return "".join(pieces), offsets
+    return "".join(pieces), starts, ends
 
 
 def terms(text: str) -> list[str]:

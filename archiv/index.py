@@ -8,6 +8,12 @@ One Whoosh document per *page*. Text is analysed by :mod:`archiv.analysis` into 
 - ``words``: lower-cased surface forms, the vocabulary for prefixes, typos and "did you mean".
 
 Queries come from :mod:`archiv.query` (our parser, our error messages) and are translated here.
+Ranking is BM25F over pages: a word matches its stem in ``content`` (weight 1), a compound
+part in ``parts`` (0.4), all parts of a typed compound inside other compounds (0.3), a prefix
+expansion (0.6) and, only when fewer than three documents were found, stems within one or two
+edits (0.15, ``SearchOutcome.fuzzy``). Pages are grouped per document (best page first); a
+top-level exclusion (``-Lemgo``) removes whole documents, not just the pages that say it.
+
 Any sign of damage (missing segments, a truncated TOC, unpicklable data) becomes one
 :class:`~archiv.errors.IndexDamagedError`; the index is never wiped here, ``archiv reindex``
 rebuilds it from the store.
@@ -31,9 +37,10 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
@@ -55,11 +62,12 @@ from archiv.errors import (
     NoArchiveError,
     NoSpaceError,
     QueryError,
+    ReadOnlyError,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 INDEX_NAME = "pages"
 _MARKER = "archiv-index.json"
 _DAMAGED = "the search index is damaged ({}): run `archiv reindex` to rebuild it from the store"
@@ -79,12 +87,17 @@ _DAMAGE_ERRORS = (
 _OPEN_DAMAGE_ERRORS = (*_DAMAGE_ERRORS, AttributeError, TypeError, ImportError)
 
 PARTS_BOOST = 0.4  # a compound part is a weaker match than the word itself
-FUZZY_BOOST = 0.25  # a typo-tolerant match is weaker still
+QUERY_PARTS_BOOST = 0.3  # all parts of a typed compound, found apart
+FUZZY_BOOST = 0.15  # a typo-tolerant match is weaker still
+# BM25F; the parts field is not length-normalised: most pages have few compounds, so the
+# normalisation would make one compound on a page with several look like a weak match.
+_WEIGHTING = scoring.BM25F(parts_B=0.0)
 PREFIX_BOOST = 0.6
 MAX_EXPANSIONS = 256  # terms one prefix or fuzzy word may expand to
 FEW_DOCUMENTS = 3  # fewer hits than this triggers the typo-tolerant retry
 SNIPPET_CHARS = 200
-MAX_SNIPPET_PAGES = 25  # per document; further matching pages are listed without a snippet
+MAX_SNIPPET_DOCUMENTS = 100  # documents further down a long result list get no snippets
+MAX_SNIPPET_PAGES = 3  # per document; further matching pages are listed with an empty snippet
 WRITE_LOCK_TIMEOUT = 2.0
 
 
@@ -147,8 +160,8 @@ def _schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
         document_id=ID(stored=True, sortable=True),
-        page=NUMERIC(stored=True),
-        content=TEXT(analyzer=_AnalysisTokenizer("term"), stored=True),
+        page=NUMERIC(stored=True, sortable=True),
+        content=TEXT(analyzer=_AnalysisTokenizer("term"), stored=True, spelling=True),
         parts=TEXT(analyzer=_AnalysisTokenizer("parts"), phrase=False),
         words=TEXT(analyzer=_AnalysisTokenizer("words"), phrase=False, spelling=True),
         path=STORED(),
@@ -159,11 +172,9 @@ def _schema() -> Schema:
         bodies=STORED(),
         city=ID(sortable=True),
         type=TEXT(analyzer=_AnalysisTokenizer("all"), phrase=False),
-        type_key=ID(sortable=True),
         body=TEXT(analyzer=_AnalysisTokenizer("all"), phrase=False),
         place=TEXT(analyzer=_AnalysisTokenizer("all"), phrase=False),
-        ref=ID(field_boost=1.0),
-        year=ID(sortable=True),
+        ref=ID(),
         dates=ID(),
     )
 
@@ -182,6 +193,7 @@ class WhooshEngine:
         self.index_dir = index_dir
         self._ix = ix
         self._readonly = readonly
+        self._searcher: object | None = None  # kept between searches; refreshed after commits
 
     @classmethod
     def create(cls, index_dir: Path) -> WhooshEngine:
@@ -219,23 +231,17 @@ class WhooshEngine:
         if not has_toc:
             raise IndexDamagedError(_DAMAGED.format("its table of contents is missing"))
         storage = FileStorage(str(index_dir), readonly=readonly)
-        for attempt in range(4):
-            try:
-                ix = storage.open_index(indexname=INDEX_NAME)
-                _check_readable(ix)
-                break
-            except FileNotFoundError as exc:  # a commit replaced the TOC while we read it
-                if attempt == 3:
-                    raise IndexDamagedError(
-                        _DAMAGED.format(f"missing file: {exc.filename}")
-                    ) from exc
-                time.sleep(0.05 * (attempt + 1))
-            except whoosh_index.EmptyIndexError as exc:
-                raise IndexDamagedError(_DAMAGED.format("no table of contents")) from exc
-            except ArchivError:
-                raise
-            except _OPEN_DAMAGE_ERRORS as exc:
-                raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
+        try:
+            ix = _open_toc(storage)
+            _check_readable(ix)  # Whoosh itself retries a reader racing a commit (10 × 50 ms)
+        except FileNotFoundError as exc:
+            raise IndexDamagedError(_DAMAGED.format(f"missing file: {exc.filename}")) from exc
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexDamagedError(_DAMAGED.format("no table of contents")) from exc
+        except ArchivError:
+            raise
+        except _OPEN_DAMAGE_ERRORS as exc:
+            raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
         if set(ix.schema.names()) != set(_schema().names()):
             raise IndexDamagedError(
                 "the search index has an older layout: run `archiv reindex` to rebuild it"
@@ -243,6 +249,7 @@ class WhooshEngine:
         return cls(index_dir, ix, readonly=readonly)
 
     def close(self) -> None:
+        self.close_searcher()
         self._ix.close()
 
     # --- writing -------------------------------------------------------------------------------
@@ -250,6 +257,8 @@ class WhooshEngine:
     @contextlib.contextmanager
     def writer(self) -> Iterator[_BatchWriter]:
         """One batch: pages are buffered so a repeated replace() of one id keeps only the last."""
+        if self._readonly:
+            raise ReadOnlyError("the search index is open read-only: it cannot be written")
         batch = _BatchWriter()
         yield batch
         if not batch.changes:
@@ -287,9 +296,9 @@ class WhooshEngine:
     def document_ids(self) -> Iterator[tuple[str, int]]:
         try:
             with self._ix.reader() as reader:
-                pairs = [
-                    (fields["document_id"], fields["page"]) for _, fields in reader.iter_docs()
-                ]
+                # Columns, not stored fields: the stored page text is the bulk of the index.
+                doc_ids, pages = reader.column_reader("document_id"), reader.column_reader("page")
+                pairs = [(doc_ids[n], pages[n]) for n in reader.all_doc_ids()]
         except _DAMAGE_ERRORS as exc:
             raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
         yield from pairs
@@ -297,12 +306,28 @@ class WhooshEngine:
     def search(self, request: SearchRequest) -> SearchOutcome:
         node = _parse(request)
         try:
-            with self._ix.searcher() as searcher:
-                return _Search(searcher, request, node).run()
+            return _Search(self._current_searcher(), request, node).run()
         except (ArchivError, QueryError):
             raise
         except _DAMAGE_ERRORS as exc:
+            log.debug("search failed on a damaged index", exc_info=True)
+            self.close_searcher()
             raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
+
+    def _current_searcher(self) -> object:
+        """One searcher reused across searches (opening re-reads the TOC and every segment);
+        ``refresh()`` swaps it for a new one only when a commit happened meanwhile."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=_WEIGHTING)
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
 
 
 @dataclass
@@ -340,10 +365,8 @@ def _fields(page: IndexPage) -> dict[str, object]:
         "bodies": tuple(page.bodies),
         "city": analysis.fold_key(page.municipality or ""),
         "type": page.doc_type or "",
-        "type_key": analysis.fold_key(page.doc_type or ""),
         "body": "\n".join(page.bodies),
         "place": "\n".join(page.places),
-        "year": (page.date or "")[:4],
     }
     # A list given to an ID field is indexed as one term per item (Whoosh skips the analyzer),
     # which keeps "1045/2014-2020" and "2015-03-12" whole.
@@ -358,12 +381,25 @@ def _raise_os(exc: OSError) -> None:
             "disk full while writing the search index: free space and run the command again "
             "(nothing stored was lost)"
         ) from exc
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        raise ReadOnlyError(f"the search index cannot be written ({exc.strerror})") from exc
     raise exc
 
 
 def _describe(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
+
+
+def _open_toc(storage: FileStorage) -> whoosh_index.Index:
+    """Open the newest TOC, retrying 3 times: a commit may delete it between listing the
+    directory and reading the file (a transient FileNotFoundError, not damage)."""
+    for attempt in range(3):
+        try:
+            return storage.open_index(indexname=INDEX_NAME)
+        except FileNotFoundError:
+            time.sleep(0.05 * (attempt + 1))
+    return storage.open_index(indexname=INDEX_NAME)
 
 
 def _check_readable(ix: whoosh_index.Index) -> None:
@@ -398,12 +434,8 @@ class _Highlight:
     terms: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
 
-    def matches(self, token: analysis.Token) -> bool:
-        return (
-            token.term in self.terms
-            or token.word in self.words
-            or any(part in self.terms for part in token.parts)
-        )
+    def matches(self, word: str, term: str, parts: tuple[str, ...]) -> bool:
+        return term in self.terms or word in self.words or any(part in self.terms for part in parts)
 
 
 class _Translator:
@@ -414,6 +446,7 @@ class _Translator:
         self.fuzzy = fuzzy
         self.highlight = _Highlight()
         self.expanded = False  # the fuzzy retry found at least one typo variant
+        self.variants: dict[str, list[str]] = {}  # typed word → indexed stems near it
 
     def translate(self, node: query.Node, negated: bool = False) -> wq.Query | None:
         if isinstance(node, query.And | query.Or):
@@ -435,6 +468,8 @@ class _Translator:
         if isinstance(node, query.Fuzzy):
             return self.typo(node.text, node.distance, negated, boost=1.0)
         if node.field is not None:
+            if node.field == "ref" and not negated:  # mark the number where it is printed
+                self.highlight.terms.update(analysis.terms(node.text))
             return self.fielded(node)
         if isinstance(node, query.Term):
             return self.word(node.text, negated)
@@ -448,7 +483,8 @@ class _Translator:
         return self.prefix(node.text, negated)
 
     def word(self, text: str, negated: bool) -> wq.Query | None:
-        terms = analysis.terms(text)
+        tokens = list(analysis.tokenize(text))
+        terms = [token.term for token in tokens]
         if not terms:
             return None
         if not negated:
@@ -459,6 +495,16 @@ class _Translator:
                 wq.Term("content", terms[0]),
                 wq.Term("parts", terms[0], boost=PARTS_BOOST),
             ]
+            # A compound typed as a query also finds its parts together: "Verleihsystem" in
+            # "Fahrradverleihsystem", "Lenkungsausschuss" in a misprinted "Lenkungausschusses".
+            leaves = [analysis.stem(p) for p in analysis.leaf_parts(tokens[0].word)]
+            if len(leaves) > 1:
+                if not negated:
+                    self.highlight.terms.update(leaves)
+                # Only inside other compounds: "Lenkungskreis … Ausschuss" is not a match.
+                alternatives.append(
+                    wq.And([wq.Term("parts", p) for p in leaves], boost=QUERY_PARTS_BOOST)
+                )
         else:  # "RegioPole-Netzwerk": best as printed, else all of its words on the page
             alternatives = [
                 wq.Phrase("content", terms),
@@ -472,6 +518,8 @@ class _Translator:
             ]
         if self.fuzzy and not negated:
             for token in analysis.tokenize(text):
+                if _typo_distance(token.word) == 0:
+                    continue
                 typo = self.typo(token.word, _typo_distance(token.word), negated, FUZZY_BOOST)
                 if typo is not None:
                     alternatives.append(typo)
@@ -483,20 +531,22 @@ class _Translator:
             return None
         per_word: list[wq.Query] = []
         for word in words:
-            variants = _bounded(
-                (v for v in self.reader.terms_within("words", word, distance, prefix=1)),
-                self.reader,
+            stem = analysis.stem(word)
+            # Typos are matched between stems: a misprinted inflected word ("Lenkungausschusses")
+            # is closer to "Lenkungsausschuss" by stem than by its printed form, and one
+            # automaton per word keeps the retry cheap.
+            stems = _bounded(
+                _near_terms(self.reader, "content", stem, distance), self.reader, "content"
             )
-            if word in variants:
-                variants.remove(word)
-            if variants:
+            stems = [v for v in stems if v != stem]
+            stems.sort(key=lambda v: -self.reader.doc_frequency("content", v))
+            self.variants[word] = stems
+            if stems:
                 self.expanded = True
             if not negated:
-                self.highlight.words.update(variants)
-                self.highlight.words.add(word)
-                self.highlight.terms.add(analysis.stem(word))
-            options: list[wq.Query] = [wq.Term("content", analysis.stem(word))]
-            options += [wq.Term("words", v, boost=boost) for v in variants]
+                self.highlight.terms.update((stem, *stems))
+            options: list[wq.Query] = [wq.Term("content", stem)]
+            options += [wq.Term("content", v, boost=boost) for v in stems]
             per_word.append(wq.Or(options))
         return per_word[0] if len(per_word) == 1 else wq.And(per_word)
 
@@ -545,8 +595,61 @@ class _Translator:
         )
 
 
+NEAR_SCAN_LIMIT = 4000  # terms walked directly before handing over to Whoosh's automaton
+
+
+def _near_terms(reader: object, fieldname: str, word: str, distance: int) -> list[str]:
+    """Indexed terms within ``distance`` edits of ``word`` (transpositions count as one),
+    sharing its first letter.
+
+    Walks the sorted terms with one edit-distance row per character, reusing the rows of the
+    prefix shared with the previous term and abandoning a term as soon as its row exceeds
+    ``distance``. For the vocabulary of a few thousand documents this is several times
+    cheaper than building Whoosh's Levenshtein automaton; a larger vocabulary falls back to
+    the automaton, which scales with the word instead of the vocabulary.
+    """
+    if not word:
+        return []
+    n = len(word)
+    rows: list[list[int]] = [list(range(n + 1))]
+    previous = ""
+    found: list[str] = []
+    for count, raw in enumerate(reader.expand_prefix(fieldname, word[0])):
+        if count >= NEAR_SCAN_LIMIT:
+            return list(reader.terms_within(fieldname, word, distance, prefix=1))
+        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        shared = 0
+        limit = min(len(previous), len(term), len(rows) - 1)
+        while shared < limit and previous[shared] == term[shared]:
+            shared += 1
+        del rows[shared + 1 :]
+        alive = True
+        for i in range(shared, len(term)):
+            above = rows[i]
+            char = term[i]
+            row = [i + 1]
+            for j in range(1, n + 1):
+                cost = 0 if word[j - 1] == char else 1
+                value = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + cost)
+                if i and j > 1 and char == word[j - 2] and term[i - 1] == word[j - 1]:
+                    value = min(value, rows[i - 1][j - 2] + 1)
+                row.append(value)
+            rows.append(row)
+            if min(row) > distance:
+                alive = False
+                break
+        previous = term
+        if alive and abs(len(term) - n) <= distance and rows[len(term)][n] <= distance:
+            found.append(term)
+    return found
+
+
 def _typo_distance(word: str) -> int:
-    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+    """Edits allowed for a word of this length; none for short words and for anything with a
+    digit (2021 is not a typo of 2020, nor 0174/20 of 0175/20)."""
+    if len(word) < 4 or any(ch.isdigit() for ch in word):
+        return 0
+    return 1 if len(word) < 8 else 2
 
 
 def _spellings(prefix: str) -> list[str]:
@@ -559,11 +662,11 @@ def _spellings(prefix: str) -> list[str]:
     return list(dict.fromkeys(out))[:8]
 
 
-def _bounded(words: Iterable[str], reader: object) -> list[str]:
+def _bounded(words: Iterable[str], reader: object, fieldname: str = "words") -> list[str]:
     """At most MAX_EXPANSIONS words, the most frequent first, so no expansion is unbounded."""
     unique = list(dict.fromkeys(words))
     if len(unique) > MAX_EXPANSIONS:
-        unique.sort(key=lambda w: -reader.doc_frequency("words", w))
+        unique.sort(key=lambda w: -reader.doc_frequency(fieldname, w))
         unique = unique[:MAX_EXPANSIONS]
     return unique
 
@@ -580,9 +683,28 @@ def _filters(filters: SearchFilters) -> list[wq.Query]:
     if filters.ref:
         out.append(wq.Term("ref", query.normalize_reference(filters.ref)))
     if filters.date_from or filters.date_to:
+        # Like `datum:`, the document's own date or a date printed on the page: an undated
+        # slide deck that reports "Februar 2015" is found with --from 2015.
         end = f"{filters.date_to}\uffff" if filters.date_to else None
-        out.append(wq.TermRange("date", filters.date_from or None, end))
+        out.append(wq.Or([wq.TermRange(f, filters.date_from or None, end) for f in ("date", "dates")]))
     return out
+
+
+class _DeadlineCollector(WrappingCollector):
+    """Stops collecting at a deadline. Whoosh's TimeLimitCollector starts a timer thread per
+    search (about 3 ms) and skips a FilterCollector's checks; a clock check every 256
+    documents costs nothing."""
+
+    def __init__(self, child: object, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for count, sub_docnum in enumerate(child.matches()):
+            if not count & 255 and time.monotonic() > self.deadline:
+                raise TimeLimit
+            child.collect(sub_docnum)
 
 
 @dataclass
@@ -606,6 +728,7 @@ class _Search:
         self.doc_ids = self.reader.column_reader("document_id")
 
     def run(self) -> SearchOutcome:
+        self.excluded = self._excluded_documents()
         translator = _Translator(self.reader)
         whoosh_query = self._whoosh_query(translator)
         if whoosh_query is None:
@@ -613,6 +736,7 @@ class _Search:
         hits = self._collect(whoosh_query)
         fuzzy = False
         highlight = translator.highlight
+        self.variants: dict[str, list[str]] = {}
         if (
             len(hits.documents) < FEW_DOCUMENTS
             and self.node is not None
@@ -622,27 +746,50 @@ class _Search:
             retry = _Translator(self.reader, fuzzy=True)
             retry_query = self._whoosh_query(retry)
             if retry.expanded and retry_query is not None:
+                # The retry query contains the original one, so it finds a superset.
                 widened = self._collect(retry_query)
-                if len(widened.documents) > len(hits.documents):
+                self.variants = retry.variants
+                if len(widened.items) > len(hits.items):  # typo variants found more pages
                     hits, fuzzy, highlight = widened, True, retry.highlight
+        documents = self._documents(hits, highlight)
         return SearchOutcome(
-            documents=self._documents(hits, highlight),
+            documents=documents,
             total_pages=len(hits.items),
-            suggestion=self._suggestion(),
+            suggestion=self._suggestion(hits),
             fuzzy=fuzzy,
             facets=self._facets(hits) if self.request.facets else None,
             truncated=hits.truncated,
         )
 
+    def _excluded_documents(self) -> set[str]:
+        """Documents hit by a top-level exclusion: "Bürgermeister -Lemgo" drops every document
+        that mentions Lemgo anywhere, not just its pages that do (what a reader means)."""
+        if self.node is None:
+            return set()
+        children = self.node.children if isinstance(self.node, query.And) else (self.node,)
+        excluded: set[str] = set()
+        for child in children:
+            if not isinstance(child, query.Not):
+                continue
+            translated = _Translator(self.reader).translate(child.child, negated=True)
+            if translated is not None:
+                excluded.update(
+                    self.doc_ids[docnum] for docnum in self.searcher.docs_for_query(translated)
+                )
+        return excluded
+
     def _whoosh_query(self, translator: _Translator) -> wq.Query | None:
         if self.node is None:
             return wq.Every()
-        translated = translator.translate(self.node)
-        if translated is None:
-            return None
-        if not query.has_positive(self.node):
-            return wq.And([wq.Every(), translated])
-        return translated
+        node = self.node
+        if isinstance(node, query.And):  # top-level exclusions are applied per document
+            kept = tuple(c for c in node.children if not isinstance(c, query.Not))
+            node = kept[0] if len(kept) == 1 else query.And(kept) if kept else None
+        elif isinstance(node, query.Not):
+            node = None
+        if node is None:
+            return wq.Every()
+        return translator.translate(node)
 
     def _plain_words(self) -> list[str]:
         assert self.node is not None
@@ -653,27 +800,25 @@ class _Search:
         ]
 
     def _collect(self, whoosh_query: wq.Query) -> _Hits:
-        remaining = self.deadline - time.monotonic()
         if self.filter_query is not None:  # Require: filters narrow, they do not score
             whoosh_query = wq.Require(whoosh_query, self.filter_query)
-        collector = self.searcher.collector(limit=None)
-        limited = TimeLimitCollector(collector, timelimit=max(0.01, remaining), use_alarm=False)
+        limited = _DeadlineCollector(self.searcher.collector(limit=None), self.deadline)
         truncated = False
         try:
             self.searcher.search_with_collector(whoosh_query, limited)
         except TimeLimit:
             truncated = True
-        finally:
-            timer = getattr(limited, "timer", None)
-            if timer is not None:
-                timer.cancel()
         results = limited.results()
         items = [(docnum, float(score or 0.0)) for docnum, score in results.items()]
         items.sort(key=lambda item: -item[1])
         documents: dict[str, list[tuple[int, float]]] = {}
+        kept: list[tuple[int, float]] = []
         for docnum, score in items:
-            documents.setdefault(self.doc_ids[docnum], []).append((docnum, score))
-        return _Hits(items, truncated, documents)
+            document_id = self.doc_ids[docnum]
+            if document_id not in self.excluded:
+                documents.setdefault(document_id, []).append((docnum, score))
+                kept.append((docnum, score))
+        return _Hits(kept, truncated, documents)
 
     def _documents(self, hits: _Hits, highlight: _Highlight) -> tuple[DocumentMatch, ...]:
         ranked = [(doc_id, _document_score(pages)) for doc_id, pages in hits.documents.items()]
@@ -682,18 +827,20 @@ class _Search:
             dates = self.reader.column_reader("date")
             ranked.sort(key=lambda item: dates[hits.documents[item[0]][0][0]] or "", reverse=True)
         out: list[DocumentMatch] = []
-        for doc_id, score in ranked[: max(0, self.request.limit)]:
+        page_numbers = self.reader.column_reader("page")
+        for doc_rank, (doc_id, score) in enumerate(ranked[: max(0, self.request.limit)]):
             pages = hits.documents[doc_id]
             first = self.reader.stored_fields(pages[0][0])
             page_matches = []
+            # Snippets for the best pages of the first documents; a 100,000-document listing
+            # (the chronology's filter) needs none, and a page's stored text is the costly read.
+            snippets = MAX_SNIPPET_PAGES if doc_rank < MAX_SNIPPET_DOCUMENTS else 0
             for rank, (docnum, page_score) in enumerate(pages):
-                stored = first if rank == 0 else self.reader.stored_fields(docnum)
-                snippet = (
-                    make_snippet(stored.get("content", ""), highlight)
-                    if rank < MAX_SNIPPET_PAGES
-                    else ""
-                )
-                page_matches.append(PageMatch(stored["page"], round(page_score, 4), snippet))
+                snippet = ""
+                if rank < snippets:
+                    stored = first if rank == 0 else self.reader.stored_fields(docnum)
+                    snippet = make_snippet(stored.get("content", ""), highlight)
+                page_matches.append(PageMatch(page_numbers[docnum], round(page_score, 4), snippet))
             out.append(
                 DocumentMatch(
                     document_id=doc_id,
@@ -731,12 +878,26 @@ class _Search:
                 counts["body"][body] += 1
         return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
-    def _suggestion(self) -> str | None:
+    def _printed(self, stems: Sequence[str], hits: _Hits) -> str | None:
+        """How the best of ``stems`` is printed on the best page that has it."""
+        for stem in stems[:1]:
+            for pages in list(hits.documents.values())[:5]:
+                text = self.reader.stored_fields(pages[0][0]).get("content", "")
+                printed = _printed_form(text, (stem,))
+                if printed is not None:
+                    return printed
+        return None
+
+    def _suggestion(self, hits: _Hits) -> str | None:
         """Did you mean: each plain word the index does not know, replaced by its nearest
-        indexed spelling (typos of the originals included: the index is the vocabulary)."""
+        indexed spelling (typos of the originals included: the index is the vocabulary).
+
+        When the typo retry already found near stems, the printed form comes from the best
+        matching page (no second automaton); otherwise Whoosh's corrector searches the words.
+        """
         if self.node is None:
             return None
-        corrector = self.searcher.corrector("words")
+        corrector = None
         replaced: dict[str, str] = {}
         for text in self._plain_words():
             for token in analysis.tokenize(text):
@@ -748,16 +909,28 @@ class _Search:
                 distance = _typo_distance(token.word)
                 if known or distance == 0:
                     continue
-                found = corrector.suggest(token.word, limit=1, maxdist=distance, prefix=1)
-                if found:
-                    replaced[token.word] = found[0]
+                printed = self._printed(self.variants.get(token.word, ()), hits)
+                if printed is None:
+                    corrector = corrector or self.searcher.corrector("words")
+                    found = corrector.suggest(token.word, limit=1, maxdist=distance, prefix=1)
+                    printed = found[0] if found else None
+                if printed:
+                    replaced[token.word] = printed
         if not replaced:
             return None
-        words = []
+        words: list[str] = []
         for raw in query.clean(self.request.query).split():
             lowered = analysis.normalize(raw)
             words.append(replaced.get(lowered, raw))
         return " ".join(words)
+
+
+def _printed_form(text: str, stems: Sequence[str]) -> str | None:
+    wanted = set(stems)
+    for token in analysis.tokenize(text):
+        if token.term in wanted:
+            return token.word
+    return None
 
 
 def _document_score(pages: list[tuple[int, float]]) -> float:
@@ -769,14 +942,18 @@ def _document_score(pages: list[tuple[int, float]]) -> float:
 def make_snippet(text: str, highlight: _Highlight, width: int = SNIPPET_CHARS) -> str:
     """About ``width`` characters around the densest cluster of matches, matches marked."""
     text = text.replace(HIGHLIGHT_START, " ").replace(HIGHLIGHT_END, " ")
-    spans = [(t.start, t.end, t.term) for t in analysis.tokenize(text) if highlight.matches(t)]
+    spans = analysis.matching_spans(text, highlight.matches)
     if spans:
         best_start, best_count = spans[0][0], 0
-        for i, (start, _, _) in enumerate(spans):
-            distinct = {term for s, e, term in spans[i:] if e <= start + width - 40}
+        for i, (start, _, _) in enumerate(spans[:200]):  # bounded: a page of 1,000 "Rat"
+            distinct: set[str] = set()
+            for _, e, term in spans[i:]:
+                if e > start + width - 40:
+                    break
+                distinct.add(term)
             if len(distinct) > best_count:
                 best_start, best_count = start, len(distinct)
-        begin = max(0, best_start - 40)
+        begin = max(0, min(best_start - 40, len(text) - width))  # no gap when the end is near
     else:
         begin = 0
     if begin > 0:

@@ -130,8 +130,17 @@ def looks_like_reference(text: str) -> str | None:
 
 
 def normalize_reference(text: str) -> str:
-    """Reference numbers compare upper-cased and without spaces, as the index stores them."""
-    return re.sub(r"\s+", "", text).upper()
+    """Reference numbers compare upper-cased and without spaces, as the index stores them.
+
+    A labelled number (``Vorlage 0002/15``) is reduced to the number by the tagger's rules when
+    they are available, so ``ds:"Vorlage 0002/15"`` and ``ds:0002/15`` are the same search.
+    """
+    try:
+        from archiv.tag.references import normalize_reference as tagger_rule  # noqa: PLC0415
+    except ImportError:
+        tagger_rule = None
+    value = (tagger_rule(text) if tagger_rule is not None else None) or text
+    return re.sub(r"\s+", "", value).upper()
 
 
 def clean(text: str) -> str:

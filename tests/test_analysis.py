@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archiv import analysis
 from archiv.analysis import compound_parts, fold_key, leaf_parts, normalize, split_compound, stem
@@ -131,3 +133,35 @@ def test_overlong_tokens_are_dropped() -> None:
 
 def test_normalize_lowercases() -> None:
     assert normalize("ÄRGER") == "ärger"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aäoöuüßAÄOÖUÜẞ\u0308 -/.İıxyzNetzwrk1"), max_size=80))
+def test_token_offsets_point_at_the_printed_word(text: str) -> None:
+    for token in analysis.tokenize(text):
+        printed = text[token.start : token.end]
+        assert token.word in normalize(printed)  # "İ" lower-cases to "i" + a combining dot
+        assert token.term == stem(token.word)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Netzwerk", "netzwerk", "Städtenetzwerk", "städtenetzwerk", "Netzwerks", "Rat",
+             "Räte", "Wu\u0308rzburg", "Würzburg", "x", "-", " ", "\n", "/", "Haushaltsjahr"]
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([{"netzwerk"}, {"rat"}, {"wurzburg"}, {"jahr"}, set()]),
+)  # fmt: skip
+def test_matching_spans_equals_filtered_tokens(pieces: list[str], wanted: set[str]) -> None:
+    text = "".join(pieces)
+
+    def match(word: str, term: str, parts: tuple[str, ...]) -> bool:
+        return term in wanted or bool(wanted & set(parts))
+
+    expected = [
+        (t.start, t.end, t.term) for t in analysis.tokenize(text) if match(t.word, t.term, t.parts)
+    ]
+    assert analysis.matching_spans(text, match) == expected

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archiv.errors import QueryError
 from archiv.query import (
@@ -167,3 +170,30 @@ def test_leaves_know_what_is_excluded() -> None:
 )
 def test_has_positive(text: str, positive: bool) -> None:
     assert has_positive(parse(text)) is positive
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_or_fails_cleanly(text: str) -> None:
+    started = time.monotonic()
+    try:
+        tree = parse(text)
+    except QueryError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert 1 <= len(leaves(tree)) <= 50
+    assert time.monotonic() - started < 0.5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["(", ")", '"', "-", "*", "~", ":", "OR", "NOT", "Rat", "stadt:", "[", "]", " "]
+        ),
+        max_size=60,
+    )
+)
+def test_operator_soup_parses_or_fails_cleanly(pieces: list[str]) -> None:
+    with contextlib.suppress(QueryError):
+        parse("".join(pieces))

@@ -1,0 +1,240 @@
+"""Relevance benchmark: archiv's engine against a plain Whoosh baseline on the corpus pages.
+
+Both indexes hold the same pages (extracted from corpus/ with archiv.extract, one entry per
+page) and answer the same queries from queries.json. Results are grouped per document (best
+page first) the same way for both, then flattened to a page ranking, because relevance is
+judged per page: ``file#page → grade`` (2 = about the query, 1 = mentions it, e.g. only inside
+a compound). The baseline is what Whoosh gives out of the box for German: a
+``StemmingAnalyzer`` with Whoosh's German Snowball stemmer and Whoosh's ``QueryParser`` over the
+page text (so it cannot do our fields, typos or compound parts; see "without fields" row).
+
+Run: ``.venv/bin/python benchmarks/relevance/run.py [--corpus corpus] [--verbose]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.lang import stemmer_for_language
+from whoosh.qparser import QueryParser
+
+from archiv.engine import IndexPage, SearchRequest
+from archiv.extract import extract_file
+from archiv.index import WhooshEngine
+from archiv.models import ExtractOptions
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+K = 10
+REPEAT = 5  # latency: each query this many times; its median counts (the machine is shared)
+
+
+def load_pages(corpus: Path) -> list[IndexPage]:
+    meta = json.loads((HERE / "documents.json").read_text(encoding="utf-8"))
+    pages: list[IndexPage] = []
+    for name, info in meta.items():
+        if name.startswith("_"):
+            continue
+        extracted = extract_file(corpus / name, ExtractOptions(ocr="never"))
+        for page in extracted.pages:
+            refs = tuple(r for r in info["references"] if r in page.text)
+            if info["own_reference"] and info["own_reference"] not in refs:
+                refs += (info["own_reference"],)
+            pages.append(
+                IndexPage(
+                    document_id=name,
+                    page=page.number,
+                    text=page.text,
+                    path=name,
+                    title=extracted.title,
+                    date=info["date"],
+                    municipality=info["municipality"],
+                    doc_type=info["doc_type"],
+                    references=refs,
+                    bodies=tuple(info["bodies"]),
+                    dates=tuple(re.findall(r"\d{4}-\d{2}-\d{2}", page.text)),
+                )
+            )
+    return pages
+
+
+class Ours:
+    name = "archiv"
+
+    def __init__(self, pages: list[IndexPage], directory: Path) -> None:
+        self.engine = WhooshEngine.create(directory)
+        by_doc: dict[str, list[IndexPage]] = defaultdict(list)
+        for page in pages:
+            by_doc[page.document_id].append(page)
+        with self.engine.writer() as writer:
+            for document_id, doc_pages in by_doc.items():
+                writer.replace(document_id, doc_pages)
+
+    def ranking(self, query: str) -> list[str]:
+        outcome = self.engine.search(SearchRequest(query, limit=K))
+        self.last_fuzzy = outcome.fuzzy
+        return [f"{d.document_id}#{p.page}" for d in outcome.documents for p in d.pages]
+
+
+class Baseline:
+    name = "whoosh baseline"
+
+    def __init__(self, pages: list[IndexPage], directory: Path) -> None:
+        analyzer = StemmingAnalyzer(stemfn=stemmer_for_language("de"))
+        schema = Schema(
+            document_id=ID(stored=True),
+            page=NUMERIC(stored=True),
+            content=TEXT(analyzer=analyzer, stored=True),
+        )
+        directory.mkdir(parents=True, exist_ok=True)
+        self.ix = whoosh_index.create_in(str(directory), schema)
+        writer = self.ix.writer()
+        for page in pages:
+            writer.add_document(document_id=page.document_id, page=page.page, content=page.text)
+        writer.commit()
+        self.parser = QueryParser("content", schema)
+        self.searcher = self.ix.searcher()  # kept open between queries, as archiv does
+
+    def ranking(self, query: str) -> list[str]:
+        hits = self.searcher.search(self.parser.parse(query), limit=None)
+        hits.fragmenter = ContextFragmenter(maxchars=200, surround=40)
+        hits.formatter = HtmlFormatter()
+        grouped: dict[str, list[str]] = {}
+        for hit in hits:
+            key = f"{hit['document_id']}#{hit['page']}"
+            first = hit["document_id"] not in grouped
+            grouped.setdefault(hit["document_id"], []).append(key)
+            if first and len(grouped) <= K:
+                hit.highlights("content")  # a snippet per document, as archiv makes
+        return [key for keys in list(grouped.values())[:K] for key in keys]
+
+
+def ndcg(ranking: list[str], relevant: dict[str, int]) -> float:
+    gains = [(2 ** relevant.get(key, 0) - 1) for key in ranking[:K]]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sorted((2**g - 1 for g in relevant.values()), reverse=True)[:K]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall(ranking: list[str], relevant: dict[str, int]) -> float:
+    return len(set(ranking[:K]) & set(relevant)) / len(relevant)
+
+
+def reciprocal_rank(ranking: list[str], relevant: dict[str, int]) -> float:
+    for i, key in enumerate(ranking, start=1):
+        if key in relevant:
+            return 1.0 / i
+    return 0.0
+
+
+def evaluate(
+    systems: list[object], queries: list[dict[str, object]], verbose: bool
+) -> dict[str, dict[str, object]]:
+    """Run every query on every system, interleaved (so machine load hits both alike)."""
+    results: dict[str, dict[str, object]] = {
+        s.name: {"rows": [], "latency": []}  # type: ignore[attr-defined]
+        for s in systems
+    }
+    for q in queries:
+        text, relevant = q["query"], q["relevant"]
+        rankings: dict[str, list[str]] = {}
+        times: dict[str, list[float]] = defaultdict(list)
+        for _ in range(REPEAT):
+            for system in systems:
+                started = time.perf_counter()
+                try:
+                    rankings[system.name] = system.ranking(text)  # type: ignore[attr-defined]
+                except Exception as exc:  # the baseline's parser refuses some of our syntax
+                    if verbose:
+                        print(f"  {system.name}: {text!r} failed: {type(exc).__name__}")  # type: ignore[attr-defined]
+                    rankings[system.name] = []  # type: ignore[attr-defined]
+                times[system.name].append(time.perf_counter() - started)  # type: ignore[attr-defined]
+        fuzzy = bool(getattr(systems[-1], "last_fuzzy", False))
+        for name, ranking in rankings.items():
+            row = {
+                "id": q["id"],
+                "kind": q["kind"],
+                "fuzzy": fuzzy,
+                "ndcg": ndcg(ranking, relevant),  # type: ignore[arg-type]
+                "recall": recall(ranking, relevant),  # type: ignore[arg-type]
+                "mrr": reciprocal_rank(ranking, relevant),  # type: ignore[arg-type]
+                "ms": statistics.median(times[name]) * 1000,
+            }
+            results[name]["rows"].append(row)  # type: ignore[union-attr]
+            if verbose and row["ndcg"] < 0.9:
+                print(f"  {name}: #{q['id']} {text!r} nDCG {row['ndcg']:.2f}: {ranking[:6]}")
+    return results
+
+
+def summary(rows: list[dict[str, float]]) -> tuple[float, float, float]:
+    return (
+        statistics.mean(r["ndcg"] for r in rows),
+        statistics.mean(r["recall"] for r in rows),
+        statistics.mean(r["mrr"] for r in rows),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    queries = json.loads((HERE / "queries.json").read_text(encoding="utf-8"))
+    pages = load_pages(args.corpus)
+    print(f"{len(pages)} pages, {len(queries)} queries, metrics @{K} over pages")
+    with tempfile.TemporaryDirectory() as tmp:
+        systems = [cls(pages, Path(tmp) / cls.__name__) for cls in (Baseline, Ours)]
+        for system in systems:
+            system.ranking("Netzwerk")  # warm caches (lexicon load) before timing
+        results = evaluate(systems, queries, args.verbose)
+    kinds = sorted({q["kind"] for q in queries})
+    header = f"{'':24}" + "".join(f"{name:>34}" for name in results)
+    print(header)
+    print(f"{'':24}" + "".join(f"{'nDCG@10   R@10    MRR':>34}" for _ in results))
+
+    def line(label: str, select: object) -> None:
+        cells = []
+        for result in results.values():
+            rows = [r for r in result["rows"] if select(r)]  # type: ignore[operator]
+            n, r, m = summary(rows)
+            cells.append(f"{n:7.3f} {r:6.3f} {m:6.3f}")
+        print(f"{label:24}" + "".join(f"{c:>34}" for c in cells))
+
+    line("all", lambda r: True)
+    line("without fields", lambda r: r["kind"] != "field")
+    for kind in kinds:
+        line(f"  {kind}", lambda r, kind=kind: r["kind"] == kind)
+    for label, select in (
+        ("all queries", lambda r: True),
+        ("archiv answered directly", lambda r: not r["fuzzy"]),
+        ("archiv used typo fallback", lambda r: r["fuzzy"]),
+    ):
+        cells = []
+        for name, result in results.items():
+            rows = [r for r in result["rows"] if select(r)]  # type: ignore[union-attr,operator]
+            if rows:
+                times = [r["ms"] for r in rows]
+                cells.append(
+                    f"{name} {statistics.mean(times):.1f} ms (median {statistics.median(times):.1f})"
+                )
+        count = sum(1 for r in results["archiv"]["rows"] if select(r))  # type: ignore[union-attr,operator]
+        print(f"mean latency, {label} ({count}): " + ", ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
