@@ -755,7 +755,7 @@ class _Search:
         return SearchOutcome(
             documents=documents,
             total_pages=len(hits.items),
-            suggestion=self._suggestion(hits),
+            suggestion=self._suggestion(hits, fuzzy=fuzzy),
             fuzzy=fuzzy,
             facets=self._facets(hits) if self.request.facets else None,
             truncated=hits.truncated,
@@ -888,7 +888,7 @@ class _Search:
                     return printed
         return None
 
-    def _suggestion(self, hits: _Hits) -> str | None:
+    def _suggestion(self, hits: _Hits, *, fuzzy: bool = False) -> str | None:
         """Did you mean: each plain word the index does not know, replaced by its nearest
         indexed spelling (typos of the originals included: the index is the vocabulary).
 
@@ -907,9 +907,12 @@ class _Search:
                     or self.reader.doc_frequency("words", token.word)
                 )
                 distance = _typo_distance(token.word)
-                if known or distance == 0:
+                variants = self.variants.get(token.word, ())
+                if distance == 0 or known and not (fuzzy and variants):
                     continue
-                printed = self._printed(self.variants.get(token.word, ()), hits)
+                # A known word whose near spellings brought more pages (the typo retry) is
+                # still worth a hint: "Gründungsmitgliedern" is printed "Gründungsmitgleidern".
+                printed = self._printed(variants, hits)
                 if printed is None:
                     corrector = corrector or self.searcher.corrector("words")
                     found = corrector.suggest(token.word, limit=1, maxdist=distance, prefix=1)
@@ -929,7 +932,7 @@ def _printed_form(text: str, stems: Sequence[str]) -> str | None:
     wanted = set(stems)
     for token in analysis.tokenize(text):
         if token.term in wanted:
-            return token.word
+            return text[token.start : token.end]  # as printed, capitals included
     return None
 
 

@@ -139,3 +139,22 @@ def test_refs_and_entities(corpus_index: Path) -> None:
     for e in ents:
         assert set(e) >= {"label", "text", "value", "precision", "end_value", "role", "document_id",
                           "path", "page", "start", "end"}
+
+
+def test_typo_of_the_original_is_found_and_suggested(corpus_index: Path) -> None:
+    result = run("search", "Gründungsmitgliedern", "--index", corpus_index, "--json")
+    assert BIELEFELD in [Path(h["path"]).name for h in json.loads(result.stdout)]
+    assert "Did you mean: Gründungsmitgleidern" in result.stderr
+    printed = run("search", "Gründungsmitgleidern", "--index", corpus_index, "--json")
+    assert [Path(h["path"]).name for h in json.loads(printed.stdout)][0] == BIELEFELD
+
+
+def test_umlaut_spellings_give_the_same_hits(corpus_index: Path) -> None:
+    assert _hits(corpus_index, "Wuerzburg") == _hits(corpus_index, "Würzburg") != []
+
+
+def test_netzwerk_finds_both_seeds_through_compounds(corpus_index: Path) -> None:
+    hits = {Path(h["path"]).name: h for h in _hits(corpus_index, "Netzwerk")}
+    assert {BIELEFELD, PADERBORN} <= set(hits)
+    assert "**Städtenetzwerk**" in hits[BIELEFELD]["snippet"]  # a compound part, highlighted
+    assert "RegioPole-**Netzwerks**" in hits[BIELEFELD]["snippet"]
