@@ -32,5 +32,6 @@ class IngestSettings:
     jobs: int = field(default_factory=default_jobs)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     wait: float = 60.0  # seconds to wait for another writer's lock; 0 = fail at once
-    batch_size: int = 200  # documents per index commit
+    batch_size: int = 200  # documents per index commit …
+    batch_pages: int = 1000  # … or pages, whichever comes first: bounds the writer's memory
     profile: bool = False

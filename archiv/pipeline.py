@@ -120,6 +120,7 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
     if progress:
         progress.start(len(candidates))
     batch: list[str] = []
+    batch_pages = 0
     orphans: list[str] = []
 
     def emit(result: IngestResult) -> None:
@@ -149,19 +150,35 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
 
     replaced: dict[str, str] = {}  # path → the document its old content was
     redone: set[str] = set()  # documents the archive had already (--force, a new pipeline)
+    first: dict[str, str] = {}  # document → the path it is read from in this run
+    copies: list[FileTask] = []  # the same bytes under another path: read once, linked
     for task in tasks:
+        if task.document_id in first:
+            copies.append(task)
+            continue
+        first[task.document_id] = task.path
         known = store.document_state(task.document_id)
         if known is not None and known[0] != "failed":
             redone.add(task.document_id)
         before = store.stage(task.document_id, task.path, task.size, task.mtime_ns)
         if before:
             replaced[task.path] = before
+    for task in copies:
+        previous = store.link_path(task.path, task.document_id, task.size, task.mtime_ns)
+        if previous:
+            orphans.append(previous)
+        log.info("%s: duplicate of %s", escape_path(task.path), escape_path(first[task.document_id]))
+        emit(IngestResult(path=task.path, outcome="skipped", document_id=task.document_id,
+                          reason="duplicate",
+                          message=f"duplicate of {escape_path(first[task.document_id])}"))
+    tasks = [task for task in tasks if first[task.document_id] == task.path]
     with WorkerPool(process_file, jobs=settings.jobs, timeout=settings.extract.timeout,
                     memory_mb=settings.extract.memory_mb) as pool:
         for task, outcome in pool.imap(tasks):
             if isinstance(outcome, Failure):
                 store.mark_failed(task.document_id, task.path, outcome.reason,
-                                  _one_line(task.path, outcome.message), task.size)
+                                  _one_line(task.path, outcome.message), task.size,
+                                  pipeline_version=PIPELINE_VERSION)
                 emit(IngestResult(path=task.path, outcome="failed", document_id=task.document_id,
                                   reason=outcome.reason, message=_one_line(task.path, outcome.message)))
                 continue
@@ -177,7 +194,9 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
                 orphans.append(previous)
             emit(IngestResult(path=task.path, outcome="updated" if previous or task.document_id in redone else "added",
                               document_id=task.document_id, pages=len(outcome.extracted.pages)))
-            if len(batch) >= settings.batch_size:
+            batch_pages += len(outcome.extracted.pages)
+            if len(batch) >= settings.batch_size or batch_pages >= settings.batch_pages:
+                batch_pages = 0
                 flush()
     flush()
     report.seconds = time.perf_counter() - started
