@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,11 @@ class Archive:
     def engine(self) -> SearchEngine:
         if self._engine is None:
             cls = _engine_class()
+            if not self.engine_dir.exists() and self.store.ids_in_state("indexed"):
+                # The store says documents are indexed: a vanished index is damage, not a
+                # fresh archive. Never recreate it empty behind the user's back.
+                raise IndexDamagedError(
+                    f"search index {self.engine_dir} is missing: run `archiv reindex`")
             if self.readonly:
                 self._engine = cls.open(self.engine_dir, readonly=True)
             elif not self.engine_dir.exists():
@@ -195,10 +201,20 @@ class Archive:
 
     def record_failure(self, path: str, reason: str, message: str) -> None:
         """A file that failed before it could be hashed still shows up in `archiv failures`."""
-        try:
-            document_id = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        document_id = "path:" + hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
+        try:  # only a regular file is read: a FIFO blocks forever, /dev/zero never ends
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
         except OSError:
-            document_id = "path:" + hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
+            fd = -1
+        if fd >= 0:
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    with os.fdopen(os.dup(fd), "rb") as handle:
+                        document_id = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
         self.store.mark_failed(document_id, path, reason, message)
 
     # --- reading ----------------------------------------------------------------------------

@@ -18,8 +18,15 @@ from archiv.engine import HIGHLIGHT_END, HIGHLIGHT_START, DocumentMatch, SearchO
 
 
 def to_json(data: Any) -> str:
-    """JSON that round-trips the exact text (no ASCII escaping of umlauts)."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON that round-trips the exact text (no ASCII escaping of umlauts).
+
+    A file name with undecodable bytes holds lone surrogates, which no UTF-8 stream can carry:
+    they are written as ``\\udcff`` escapes, which ``json.loads`` turns back into the same text.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = "".join(f"\\u{ord(ch):04x}" if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+    return text
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

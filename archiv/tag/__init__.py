@@ -75,11 +75,40 @@ def _bare_references_across_pages(
     return added
 
 
+def _is_own(reference: Mention, facts: DocumentFacts) -> bool:
+    """The document's own number, or a resolution number its minutes assign.
+
+    Minutes number the resolutions of their meeting ("Beschluss-Nr. VII/2021/0123"); an older
+    one they cite carries an earlier year, so only a number holding the meeting's year is own.
+    """
+    if reference.value == facts.reference:
+        return True
+    return (
+        facts.doc_type == "niederschrift"
+        and reference.kind == "beschluss"
+        and facts.date is not None
+        and facts.date[:4] in reference.value
+    )
+
+
+def _repeats_own_date(date: Mention, own: Mention) -> bool:
+    """The own date itself, or a repeat of it without a role (masthead, running header).
+
+    A repeat takes the own date's role: in minutes the date repeated is the meeting's.
+    """
+    return (
+        date.label == "date"
+        and date.role is None
+        and (date is own or (date.precision == "day" and date.value == own.value))
+    )
+
+
 def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResult:
     """Tag every page, infer the document's facts, then resolve dates relative to its date.
 
     Mention offsets are offsets into each ``PageText.text``. A reference in the header of
-    page 1 is the document's own (role ``own``); every other reference is ``cited``.
+    page 1 is the document's own (role ``own``), and so are the resolution numbers of the
+    meeting in minutes; every other reference is ``cited``.
     """
     from archiv.tag.base import spans_to_mentions
     from archiv.tag.dates import find_relative_dates
@@ -103,14 +132,15 @@ def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResu
 
     mentions += _bare_references_across_pages(pages, mentions)
     facts = infer_facts(pages, mentions, title)
-    # A header date with no other role ("Datum: 12.03.2021") dates the paper itself: role
-    # "document", so that nobody reads it as the date of a decision.
+    # A header date with no other role ("Datum: 12.03.2021") dates the paper itself, and so
+    # does every role-less repeat of it (masthead, running header): role "document" (or the
+    # own date's role, "meeting" in minutes), so that nobody reads it as a decision's date.
     own_date = own_date_mention(pages, mentions)
     mentions = [
-        dataclasses.replace(m, role="own" if m.value == facts.reference else "cited")
+        dataclasses.replace(m, role="own" if _is_own(m, facts) else "cited")
         if m.label == "reference"
-        else dataclasses.replace(m, role="document")
-        if m is own_date and m.role is None
+        else dataclasses.replace(m, role=own_date.role or "document")
+        if own_date is not None and _repeats_own_date(m, own_date)
         else m
         for m in mentions
     ]

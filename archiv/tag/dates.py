@@ -99,8 +99,15 @@ class _Patterns:
         )
         cues = "|".join(c.replace(" ", r"\s+") for c in words["year_cues"])
         not_after = "|".join(words["year_not_after"])
+        nouns = "|".join(words["year_nouns"])
+        period_cues = "|".join(c.replace(" ", r"\s+") for c in words["period_year_cues"])
+        # "Nachtragshaushalt 2024": a capitalised compound may end in one of the nouns. A year
+        # after a noun or a period cue is the span the paper covers ("Haushalt 2025"), not
+        # when something happened: role "period", which keeps it from dating a decision.
         self.bare_year = re.compile(
-            rf"(?<![\w.])(?i:{cues})\s+(?P<y>(?:19|20)\d\d)"
+            rf"(?<![\w.])(?:(?P<period>(?i:{period_cues})|(?:[A-ZÄÖÜ][a-zäöüß]+-?)?(?i:{nouns}))"
+            rf"|(?i:{cues}))"
+            rf"\s+(?P<y>(?:19|20)\d\d)"
             rf"(?![\w/]|[.,:\-–]\d|\s*(?:{not_after})(?!\w))"
         )
         self.year_blockers = re.compile(rf"(?:{'|'.join(words['year_not_before'])})\s*$")
@@ -173,6 +180,7 @@ class _Found:
     value: str
     precision: str
     relative: bool = False
+    role: str | None = None  # known from the pattern itself, before any context cue
 
 
 def _candidates(text: str, reference_year: int | None) -> list[_Found]:
@@ -182,10 +190,15 @@ def _candidates(text: str, reference_year: int | None) -> list[_Found]:
     taken = Intervals()
 
     def keep(
-        start: int, end: int, value: str | None, precision: str, relative: bool = False
+        start: int,
+        end: int,
+        value: str | None,
+        precision: str,
+        relative: bool = False,
+        role: str | None = None,
     ) -> None:
         if value is not None and taken.free(start, end):
-            found.append(_Found(start, end, value, precision, relative))
+            found.append(_Found(start, end, value, precision, relative, role))
             taken.add(start, end)
 
     if reference_year is not None:
@@ -222,7 +235,8 @@ def _candidates(text: str, reference_year: int | None) -> list[_Found]:
     for m in p.month_year.finditer(text):
         keep(m.start(), m.end(), _month_value(_month_number(m), int(m.group("y"))), "month")
     for m in p.bare_year.finditer(text):
-        keep(m.start("y"), m.end("y"), m.group("y"), "year")
+        role = "period" if m.group("period") else None
+        keep(m.start("y"), m.end("y"), m.group("y"), "year", role=role)
     found.sort(key=lambda f: f.start)
     return found
 
@@ -285,7 +299,7 @@ def _matches(text: str, reference_year: int | None) -> list[DateMatch]:
     matches: list[DateMatch] = []
     for first, second in _join_ranges(text, _candidates(text, reference_year)):
         end = second.end if second else first.end
-        role = "period" if second else _role(text, first.start, end)
+        role = "period" if second else first.role or _role(text, first.start, end)
         matches.append(
             DateMatch(
                 start=first.start,
@@ -334,6 +348,7 @@ class DatesComponent:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         _patterns()  # compile at build time, not on the first page
+        _parse_day(1, 1, 2000)  # dateparser loads its locale data on the first parse
 
     def __call__(self, doc: Doc) -> Doc:
         taken = Intervals((s.start_char, s.end_char) for s in doc.spans.get("reference", []))

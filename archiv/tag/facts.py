@@ -29,6 +29,8 @@ _PROSE_LINE = 90  # a line this long with many words is running text, not a head
 _TITLE_MAX = 200
 _TYPE_LINES = 8  # a type word or own number further down the header is cited, not a heading
 _LEAD_WORDS = 3  # "Stadt Paderborn Drucksache Nr. …": at most this many words before it
+_LABEL_ZONE_MAX_CHARS = 1500  # "Datum:" / "Beratungsfolge:" further down are not the header's
+_NEVER_OWN_ROLES = frozenset({"period", "deadline"})
 # "Stadt Bielefeld", "Der Oberbürgermeister": who writes, not what about.
 _LETTERHEAD = re.compile(
     r"^(?:(?:Stadt|Gemeinde|Kreis|Landkreis|Hansestadt|Markt|Amt)\s+\S+(?:\s+\S+)?"
@@ -43,6 +45,8 @@ class _Rules:
     body_marker: re.Pattern[str]
     title_label: re.Pattern[str]
     date_label: re.Pattern[str]
+    own_date_label: re.Pattern[str]
+    agenda_label: re.Pattern[str]
     closing: re.Pattern[str]
 
 
@@ -55,6 +59,8 @@ def _rules() -> _Rules:
         body_marker=re.compile(data["body_markers"], re.IGNORECASE),
         title_label=re.compile(data["title_labels"], re.IGNORECASE),
         date_label=re.compile(data["date_labels"], re.IGNORECASE),
+        own_date_label=re.compile(data["own_date_labels"], re.IGNORECASE),
+        agenda_label=re.compile(data["agenda_labels"], re.IGNORECASE | re.MULTILINE),
         closing=re.compile(data["closing_phrases"], re.IGNORECASE),
     )
 
@@ -170,26 +176,80 @@ def _clean_title(title: str | None) -> str | None:
     return cleaned[:_TITLE_MAX]
 
 
+def _label_zone(text: str) -> int:
+    """Where page 1's labelled fields can still stand: up to the first section heading.
+
+    Wider than :func:`header_end`, which stops at the first long line; a long "Federführung:
+    …" field must not hide the "Beratungsfolge:" block below it.
+    """
+    rules = _rules()
+    offset = 0
+    for line in text[:_LABEL_ZONE_MAX_CHARS].splitlines(keepends=True):
+        if rules.body_marker.match(line.strip()):
+            return offset
+        offset += len(line)
+    return offset
+
+
+def _agenda_dates(text: str, dates: Sequence[Mention], zone: int) -> list[Mention]:
+    """Dates in the "Beratungsfolge:" block, which runs until the next labelled line."""
+    rules = _rules()
+    label = rules.agenda_label.search(text, 0, zone)
+    if label is None:
+        return []
+    end = label.end()
+    first = True
+    for line in text[label.end() : zone].splitlines(keepends=True):
+        stripped = line.strip()
+        if not first and (rules.title_label.match(stripped) or rules.agenda_label.match(stripped)):
+            break
+        first = False
+        end += len(line)
+    return [m for m in dates if label.end() <= m.start < end]
+
+
 def _own_date(pages: Sequence[PageText], mentions: Sequence[Mention]) -> Mention | None:
-    """Meeting date in the header, else a labelled header date, else the first or latest day."""
+    """The paper's own date, strongest evidence first.
+
+    A meeting date in the header (minutes), an explicit "Datum:", the first meeting of a
+    Vorlage's "Beratungsfolge:", another labelled header date, the first header date, and
+    only then the latest date anywhere on page 1. A period's start or a deadline never dates
+    the paper: "Förderzeitraum vom 01.03.2021 bis …" says nothing about when it was written.
+    """
     if not pages:
         return None
     first = pages[0]
-    end = header_end(first.text)
-    dates = [m for m in mentions if m.label == "date" and m.page == first.number]
-    header = [m for m in dates if m.start < end and m.precision == "day"]
+    text = first.text
+    end = header_end(text)
+    dates = [
+        m
+        for m in mentions
+        if m.label == "date"
+        and m.page == first.number
+        and m.precision == "day"
+        and m.role not in _NEVER_OWN_ROLES
+    ]
+    header = [m for m in dates if m.start < end]
     for m in header:
         if m.role == "meeting":
             return m
     rules = _rules()
+    zone = _label_zone(text)
+    for m in dates:
+        if m.start >= zone:
+            continue
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if rules.own_date_label.search(text[line_start : m.start]):
+            return m
+    if agenda := _agenda_dates(text, dates, zone):
+        return agenda[0]
     for m in header:
-        line_start = first.text.rfind("\n", 0, m.start) + 1
-        if rules.date_label.search(first.text[line_start : m.start]):
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if rules.date_label.search(text[line_start : m.start]):
             return m
     if header:
         return header[0]
-    days = [m for m in dates if m.precision == "day"]
-    return max(days, key=lambda m: m.end_value or m.value) if days else None
+    return max(dates, key=lambda m: m.value) if dates else None
 
 
 def own_date_mention(pages: Sequence[PageText], mentions: Sequence[Mention]) -> Mention | None:

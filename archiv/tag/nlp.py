@@ -1,5 +1,8 @@
 """The one spaCy pipeline every page goes through, built once per process.
 
+No sentencizer: no component reads sentence boundaries (dates find the sentence around a
+date with a cheap regex), and setting them cost about 7 % of the tagging time.
+
 Order matters: references run before dates so that a date never claims the digits of a
 Drucksache number; places and bodies come from their own modules and join the pipeline when
 those modules are present.
@@ -43,10 +46,9 @@ def _optional(module: str, factory: str) -> bool:
 
 @cache
 def build_nlp() -> Language:
-    """``spacy.blank("de")`` + sentencizer + references, dates, places, bodies."""
+    """``spacy.blank("de")`` + references, dates, places, bodies."""
     references.register()
     nlp = spacy.blank("de")
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe("archiv_references")
     nlp.add_pipe("archiv_dates")
     for module, factory in _OPTIONAL_COMPONENTS:

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -39,6 +41,17 @@ from archiv.models import Mention, PageText
 from archiv.tag.base import add_span
 
 log = logging.getLogger(__name__)
+
+
+_HYPHEN = re.compile("-")
+
+
+def _doc_text(doc: Doc) -> str:
+    """``Doc.text`` joins every token on each access; the pipeline caches it in ``user_data``."""
+    text = doc.user_data.get("archiv_text")
+    if text is None:
+        text = doc.user_data["archiv_text"] = doc.text
+    return text
 
 
 def _words(text: str) -> frozenset[str]:
@@ -184,11 +197,22 @@ class PlacesComponent:
                 # The exact spelling of another entry wins over a derived one.
                 if form == place.name or form not in gazetteer():
                     spellings.setdefault(form, place)
-        # One-off cost of about 1.5 s: most of it is creating a lexeme for every spelling.
-        patterns = list(nlp.tokenizer.pipe(spellings))
-        for text, pattern in zip(spellings, patterns, strict=True):
-            self.variants[tuple(t.text for t in pattern)] = spellings[text]
-        self.matcher.add("PLACE", patterns)
+        # Tokenising ~17,000 spellings into pattern Docs cost about a second per process. A
+        # plain word is one token whatever the tokenizer does with affixes, and a pattern on
+        # ORTH is just the hashes of its token texts, so only spellings with spaces,
+        # punctuation or a tokenizer special case go through the tokenizer.
+        plain = [w for w in spellings if w.isalpha() and w not in nlp.tokenizer.rules]
+        split = [w for w in spellings if not (w.isalpha() and w not in nlp.tokenizer.rules)]
+        strings = nlp.vocab.strings
+        patterns: list[list[int]] = []
+        for word in plain:
+            self.variants[(word,)] = spellings[word]
+            patterns.append([strings.add(word)])
+        for text, doc in zip(split, nlp.tokenizer.pipe(split), strict=True):
+            words = tuple(t.text for t in doc)
+            self.variants[words] = spellings[text]
+            patterns.append([strings.add(w) for w in words])
+        self.matcher.add("PLACE", patterns)  # type: ignore[arg-type]  # hashes, as in unpickling
 
     def __call__(self, doc: Doc) -> Doc:
         for cand in self.candidates(doc):
@@ -228,9 +252,23 @@ class PlacesComponent:
         return [c for c in found if c.accepted]
 
     def _hyphen_parts(self, doc: Doc, taken: set[int]) -> list[_Candidate]:
-        """A hyphenated token that starts with its city: "Bielefeld-Mitte", "Paderborn-Elsen"."""
-        out = []
-        for token in doc:
+        """A hyphenated token that starts with its city: "Bielefeld-Mitte", "Paderborn-Elsen".
+
+        Only the tokens holding a hyphen are looked at: building a ``Token`` for every word of
+        the page cost more than the phrase matching itself.
+        """
+        text = _doc_text(doc)
+        out: list[_Candidate] = []
+        if "-" not in text:
+            return out
+        starts = doc.to_array(IDX).tolist()
+        seen: set[int] = set()
+        for hyphen in _HYPHEN.finditer(text):
+            i = bisect_right(starts, hyphen.start()) - 1
+            if i < 0 or i in seen:
+                continue
+            seen.add(i)
+            token = doc[i]
             if token.i in taken or "-" not in token.text or token.like_url or token.like_email:
                 continue
             head, _, rest = token.text.partition("-")
