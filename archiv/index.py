@@ -296,9 +296,13 @@ class WhooshEngine:
     def document_ids(self) -> Iterator[tuple[str, int]]:
         try:
             with self._ix.reader() as reader:
-                # Columns, not stored fields: the stored page text is the bulk of the index.
-                doc_ids, pages = reader.column_reader("document_id"), reader.column_reader("page")
-                pairs = [(doc_ids[n], pages[n]) for n in reader.all_doc_ids()]
+                if reader.doc_count_all() == 0:  # no segment yet: Whoosh has no columns to read
+                    pairs: list[tuple[str, int]] = []
+                else:
+                    # Columns, not stored fields: the stored page text is the bulk of the index.
+                    doc_ids = reader.column_reader("document_id")
+                    pages = reader.column_reader("page")
+                    pairs = [(doc_ids[n], pages[n]) for n in reader.all_doc_ids()]
         except _DAMAGE_ERRORS as exc:
             raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
         yield from pairs
