@@ -46,6 +46,13 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
+def fold(text: str) -> str:
+    """Case-, umlaut- and accent-folded text for loose comparisons of names and sentences:
+    "Würzburg", "Wuerzburg" and "WÜRZBURG" compare equal."""
+    text = text.casefold().translate(_FOLD)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def fold_key(value: str) -> str:
     """A spelling-independent key for names used as exact filters (cities, types)."""
     return " ".join(normalize(value).translate(_FOLD).split())

@@ -38,13 +38,14 @@ from __future__ import annotations
 import dataclasses
 import gc
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from archiv.analysis import fold
 from archiv.models import ChronologyEntry, Resolution, Source
+from archiv.tag.references import reference_key as normalize_reference
 
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, None: 3}
 
@@ -70,31 +71,6 @@ _MIN_OVERLAP = 0.2
 
 
 @lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Case- and umlaut-folded text: "Würzburg", "Wuerzburg" and "WÜRZBURG" compare equal."""
-    text = text.casefold().replace("ß", "ss")
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(a, b)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
-_REF_PREFIX = re.compile(
-    r"^(?:DS|Drs|Drucksachen?|Vorlagen?|Beschlussvorlage|Vorlagen-Nr|Nr|No|Beschluss)"
-    r"(?=[\s.:-])[\s.:-]*",
-    re.IGNORECASE,
-)
-
-
-def normalize_reference(text: str) -> str:
-    """``DS-Nr. 1045/2014-2020`` → ``1045/2014-2020``; ``bv/0123/2021`` → ``BV/0123/2021``."""
-    text = text.strip()
-    previous = None
-    while previous != text:
-        previous = text
-        text = _REF_PREFIX.sub("", text)
-    return re.sub(r"\s+", "", text).upper()
-
-
 def dates_compatible(a: str | None, b: str | None) -> bool:
     """ISO dates at any precision: compatible when one is a prefix of the other."""
     if not a or not b:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from archiv.errors import QueryError
+from archiv.tag.references import looks_like_reference
+from archiv.tag.references import reference_key as normalize_reference
 
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 50
@@ -97,12 +99,7 @@ _ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _GERMAN_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _GERMAN_MONTH = re.compile(r"(\d{1,2})[./](\d{4})")
 _FUZZY = re.compile(r"(.+?)~(\d*)")
-# Reference numbers as councils print them (see docs/domain.md); kept local because the query
-# side needs only "is this token a reference?", not the tagger's context rules.
-_REFERENCE = re.compile(
-    r"(?:[A-Za-z]{1,4}/)?\d{1,5}/\d{2,4}(?:-\d{4})?"  # 0002/15, 1045/2014-2020, BV/0123/2021
-    r"|[A-Za-z]{1,4}/\d{4}/\d{1,5}"  # V/2020/0456
-)
+# Labels that may stand before a reference number typed into a query.
 _REFERENCE_LABELS = {
     "ds-nr",
     "ds",
@@ -113,34 +110,6 @@ _REFERENCE_LABELS = {
     "nr",
     "beschluss-nr",
 }
-
-
-def looks_like_reference(text: str) -> str | None:
-    """The normalised reference number when ``text`` is one (``ds-nr.1045/2014-2020`` style too)."""
-    try:  # the tagger's rules, when present, are the single definition of a reference
-        from archiv.tag.references import looks_like_reference as tagger_rule  # noqa: PLC0415
-    except ImportError:
-        tagger_rule = None
-    if tagger_rule is not None:
-        return tagger_rule(text)
-    candidate = text.strip().rstrip(".,;")
-    if _REFERENCE.fullmatch(candidate):
-        return normalize_reference(candidate)
-    return None
-
-
-def normalize_reference(text: str) -> str:
-    """Reference numbers compare upper-cased and without spaces, as the index stores them.
-
-    A labelled number (``Vorlage 0002/15``) is reduced to the number by the tagger's rules when
-    they are available, so ``ds:"Vorlage 0002/15"`` and ``ds:0002/15`` are the same search.
-    """
-    try:
-        from archiv.tag.references import normalize_reference as tagger_rule  # noqa: PLC0415
-    except ImportError:
-        tagger_rule = None
-    value = (tagger_rule(text) if tagger_rule is not None else None) or text
-    return re.sub(r"\s+", "", value).upper()
 
 
 def clean(text: str) -> str:

@@ -236,3 +236,14 @@ def register() -> None:
     @Language.factory("archiv_references")
     def make_references(nlp: Language, name: str) -> ReferencesComponent:
         return ReferencesComponent(name)
+
+
+def reference_key(text: str) -> str:
+    """The comparison key of any reference text, always a string: the normalised number when the
+    text is a recognisable reference, else the text upper-cased without spaces.
+
+    Index, query and chronology all compare references by this key, so ``ds:"Vorlage 0002/15"``,
+    ``--ref 0002/15`` and a stored ``0002/15`` meet.
+    """
+    return re.sub(r"\s+", "", normalize_reference(text) or text).upper()
+

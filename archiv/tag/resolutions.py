@@ -40,12 +40,12 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from archiv.analysis import fold
 from archiv.models import DocumentFacts, Mention, PageText, Resolution, ResolutionStatus, Source
 
 log = logging.getLogger(__name__)
@@ -566,13 +566,6 @@ def _body(sent: Sentence, found: list[_Found]) -> tuple[str | None, int]:
     return None, -1
 
 
-def _fold(text: str) -> str:
-    text = text.casefold().replace("ß", "ss")
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(a, b)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 def _meeting_place(sent: Sentence, found: list[_Found], known_places: Sequence[str]) -> str | None:
     """A place named in the sentence: "in Berlin", "im Berliner Jakob-Kaiser-Haus"."""
     for f in found:
@@ -716,7 +709,7 @@ def _complete(subject: str, context: str | None) -> str:
         return subject
     if words[-1].lower() not in _GENERIC_HEADS:
         return subject
-    if _fold(context) in _fold(subject):
+    if fold(context) in fold(subject):
         return subject
     genitive = _genitive(context)
     return f"{subject} {genitive}" if genitive else f"{subject} ({context})"
@@ -981,7 +974,7 @@ def _references(
 
 
 def _body_key(body: str | None) -> str:
-    return _fold(body.split()[0]).rstrip("s") if body and body.split() else ""
+    return fold(body.split()[0]).rstrip("s") if body and body.split() else ""
 
 
 def _fallback_date(
