@@ -10,13 +10,13 @@ import hashlib
 import logging
 import os
 import shutil
-import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiv.config import ENGINE_DIR, STORE_FILE
+from archiv.discover import sha256_file
 from archiv.engine import IndexPage, SearchEngine, SearchOutcome, SearchRequest
 from archiv.errors import DriftError, IndexDamagedError, NoArchiveError
 from archiv.models import ChronologyEntry, DocumentRecord
@@ -201,20 +201,10 @@ class Archive:
 
     def record_failure(self, path: str, reason: str, message: str) -> None:
         """A file that failed before it could be hashed still shows up in `archiv failures`."""
-        document_id = "path:" + hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
-        try:  # only a regular file is read: a FIFO blocks forever, /dev/zero never ends
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-        except OSError:
-            fd = -1
-        if fd >= 0:
-            try:
-                if stat.S_ISREG(os.fstat(fd).st_mode):
-                    with os.fdopen(os.dup(fd), "rb") as handle:
-                        document_id = hashlib.file_digest(handle, "sha256").hexdigest()
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
+        try:
+            document_id = sha256_file(path)
+        except OSError:  # missing, unreadable or not a regular file: identified by its path
+            document_id = "path:" + hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
         self.store.mark_failed(document_id, path, reason, message)
 
     # --- reading ----------------------------------------------------------------------------
@@ -275,7 +265,7 @@ class Archive:
             for record in self.store.documents(status="ok"):
                 for path in self.store.paths_of(record.document_id):
                     try:
-                        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                        digest = sha256_file(path)
                     except OSError:
                         report.missing_files.append(path)
                         continue

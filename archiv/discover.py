@@ -8,6 +8,8 @@ file, symlink or not.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import logging
 import os
 import stat
@@ -29,6 +31,22 @@ class Candidate:
     mtime_ns: int | None = None
     problem: str | None = None  # not_found, unreadable, unsupported, symlink, special
     message: str | None = None
+
+
+def sha256_file(path: Path | str) -> str:
+    """The document id: sha256 of the file's bytes, streamed.
+
+    Only a regular file is read (``O_NONBLOCK``, no symlink followed): a FIFO would block
+    forever and ``/dev/zero`` never ends. Anything else raises ``OSError``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    finally:
+        os.close(fd)
 
 
 def _candidate(path: Path, st: os.stat_result) -> Candidate:

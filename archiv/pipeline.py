@@ -8,7 +8,6 @@ never stops the batch.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -19,7 +18,7 @@ from typing import Protocol
 
 from archiv.archive import Archive, crash_point
 from archiv.config import PIPELINE_VERSION, IngestSettings
-from archiv.discover import Candidate, discover
+from archiv.discover import Candidate, discover, sha256_file
 from archiv.models import IngestResult
 from archiv.output import escape_path
 from archiv.worker_tasks import FileTask, Processed, process_file
@@ -49,14 +48,6 @@ class Progress(Protocol):
     def start(self, total: int) -> None: ...
 
     def advance(self, result: IngestResult) -> None: ...
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def plan(archive: Archive, candidates: Iterable[Candidate], settings: IngestSettings,
