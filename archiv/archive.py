@@ -225,7 +225,8 @@ class Archive:
         from archiv.chronology import build_chronology, filter_chronology
         from archiv.tag.references import normalize_reference
 
-        entries = build_chronology(self.store.resolutions(), include_all=include_all)
+        kinds = None if include_all else ("resolution",)
+        entries = build_chronology(self.store.resolutions(kinds=kinds), include_all=include_all)
         entries = filter_chronology(
             entries, city=city, body=body, date_from=date_from, date_to=date_to,
             ref=(normalize_reference(ref) or ref) if ref else None,

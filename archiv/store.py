@@ -533,16 +533,18 @@ class Store:
             out.append((mention, r[10], _fs_path(r[11])))
         return out
 
-    def resolutions(self, document_ids: Iterable[str] | None = None) -> Iterator[Resolution]:
+    def resolutions(self, *, kinds: Iterable[str] | None = None) -> Iterator[Resolution]:
+        """Stored resolutions, streamed; ``kinds`` filters in SQL so the default chronology
+        never loads the (far more numerous) events and proposals."""
         sql = (
             "SELECT r.*, d.path AS doc_path FROM resolutions r JOIN documents d "
             "ON d.id = r.document_id WHERE d.state = 'indexed'"
         )
         args: list[Any] = []
-        if document_ids is not None:
-            ids = list(document_ids)
-            sql += f" AND r.document_id IN ({','.join('?' * len(ids))})"
-            args.extend(ids)
+        if kinds is not None:
+            wanted = list(kinds)
+            sql += f" AND r.kind IN ({','.join('?' * len(wanted))})"
+            args.extend(wanted)
         for r in self.db.execute(sql + " ORDER BY r.id", args):
             yield Resolution(
                 kind=r["kind"], status=r["status"], date=r["date"], precision=r["precision"],

@@ -107,3 +107,11 @@ def test_readonly_open(tmp_path: Path) -> None:
     assert len(reader.documents()) == 1
     with pytest.raises(sqlite3.OperationalError):
         reader.db.execute("DELETE FROM pages")
+
+
+def test_resolutions_filtered_by_kind_in_sql(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _fill(store)
+    store.mark_indexed([DOC])
+    assert [r.kind for r in store.resolutions(kinds=("resolution",))] == ["resolution"]
+    assert list(store.resolutions(kinds=("event",))) == []
