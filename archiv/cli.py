@@ -207,8 +207,9 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--body", help="Only pages naming this body (Gremium)."),
         click.option("--type", "doc_type", help="Only this document type (mitteilung, niederschrift …)."),
         click.option("--ref", help="Only documents citing this reference number."),
-        click.option("--from", "date_from", help="Documents dated from (2015, 2015-03, 2015-03-12)."),
-        click.option("--to", "date_to", help="Documents dated up to (inclusive)."),
+        click.option("--from", "date_from",
+                     help="From this date (2015, 2015-03, 2015-03-12): the document's or one on the page."),
+        click.option("--to", "date_to", help="Up to this date (inclusive, at its precision)."),
     )):
         fn = decorator(fn)
     return fn
@@ -236,7 +237,7 @@ def search(query: str, index_dir: Path, city: str | None, body: str | None, doc_
     \b
     Example:
         archiv search Beitritt
-        archiv search "Netzwerk -Bielefeld" --city Paderborn --from 2015 --to 2016
+        archiv search "Netzwerk -Kooperationsvereinbarung" --city Paderborn --from 2015
         archiv search 0002/15 --json
     """
     request = SearchRequest(
@@ -302,7 +303,7 @@ def show(doc: str, index_dir: Path, text: bool, as_json: bool) -> None:
 
     \b
     Example:
-        archiv show 3fa4c1
+        archiv show 4535979814d9
         archiv show corpus/bielefeld-mitteilung-hwb-2023-10-25.pdf --no-text
     """
     with _reader(index_dir) as archive:
