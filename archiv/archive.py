@@ -6,6 +6,7 @@ that touches the index derives it from the store, so ``reindex`` can always rebu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -14,12 +15,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archiv.config import ENGINE_DIR, STORE_FILE
 from archiv.discover import sha256_file
 from archiv.engine import IndexPage, SearchEngine, SearchOutcome, SearchRequest
 from archiv.errors import DriftError, IndexDamagedError, NoArchiveError
-from archiv.models import ChronologyEntry, DocumentRecord
+from archiv.models import NO_TEXT_REASONS, OCR_FIXABLE, ChronologyEntry, DocumentRecord
 from archiv.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,15 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def disk_bytes(self) -> int:
+        """What the archive occupies: store (with WAL) and index, for the free-space estimate."""
+        total = 0
+        for path in self.root.rglob("*"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and not path.is_symlink():
+                    total += path.stat().st_size
+        return total
+
     # --- engine ---------------------------------------------------------------------------
     @property
     def engine_dir(self) -> Path:
@@ -213,6 +224,33 @@ class Archive:
 
     def documents(self, status: str | None = None) -> list[DocumentRecord]:
         return self.store.documents(status=status)
+
+    def status(self) -> dict[str, Any]:
+        """The ``archiv status`` overview (the store alone: works with a damaged index)."""
+        return self.store.overview()
+
+    def needs_ocr(self) -> list[dict[str, Any]]:
+        """Documents with pages without text, and why: what ``archiv status --needs-ocr`` lists.
+
+        ``ocr_fixable`` marks those a run with OCR may improve (``ingest --retry-no-text``);
+        pages where OCR ran and found nothing are listed too, but retrying them is pointless.
+        """
+        rows = []
+        for record, pages in self.store.pages_without_text():
+            reasons: dict[str, list[int]] = {}
+            for number, reason in pages:
+                reasons.setdefault(reason, []).append(number)
+            rows.append({
+                "document_id": record.document_id,
+                "path": record.path,
+                "status": record.status,
+                "pages": record.pages,
+                "pages_without_text": [number for number, _ in pages],
+                "reasons": reasons,
+                "why": "; ".join(NO_TEXT_REASONS.get(r, r) for r in reasons),
+                "ocr_fixable": any(r in OCR_FIXABLE for r in reasons),
+            })
+        return rows
 
     def chronology(self, *, include_all: bool = False, query: str | None = None,
                    city: str | None = None, body: str | None = None, date_from: str | None = None,

@@ -20,8 +20,18 @@ from archiv import __version__
 from archiv.config import DEFAULT_CORPUS, DEFAULT_INDEX, ENV_INDEX, IngestSettings, default_jobs
 from archiv.engine import SearchFilters, SearchRequest
 from archiv.errors import ArchivError, ExitCode, NoArchiveError, NotFoundError
-from archiv.models import ExtractOptions, IngestResult
-from archiv.output import escape_path, safe_text, search_rows, search_text, table, to_csv, to_json
+from archiv.models import NO_TEXT_REASONS, ExtractOptions, IngestResult
+from archiv.output import (
+    escape_path,
+    page_ranges,
+    safe_text,
+    search_rows,
+    search_text,
+    short_path,
+    table,
+    to_csv,
+    to_json,
+)
 
 log = logging.getLogger("archiv")
 
@@ -94,8 +104,9 @@ def _reader(index_dir: Path):  # noqa: ANN202
 class _Bar:
     """Progress on stderr: files, pages/s and ETA; silent when stderr is not a terminal."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, *, quiet: bool = False) -> None:
         self.enabled = enabled
+        self.quiet = quiet  # failures are always shown, files without text only without -q
         self.bar: Any = None
         self.pages = 0
         self.started = time.monotonic()
@@ -113,6 +124,8 @@ class _Bar:
         self.pages += result.pages
         if result.outcome == "failed":
             self._echo(f"failed: {safe_text(result.message or result.path)} [{result.reason}]")
+        elif result.pages_without_text and not self.quiet:
+            self._echo(f"no text: {safe_text(result.message or result.path)}")
         if self.bar is not None:
             self.bar.update(1, result)
 
@@ -132,6 +145,8 @@ class _Bar:
 @index_option
 @click.option("--force", is_flag=True, help="Redo every file, changed or not.")
 @click.option("--retry-failed", is_flag=True, help="Retry only the files that failed before.")
+@click.option("--retry-no-text", is_flag=True,
+              help="Read again only the files with pages OCR could still read (see `archiv status --needs-ocr`).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=default_jobs, show_default="all cores",
               help="Worker processes.")
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -145,30 +160,33 @@ class _Bar:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only failures and errors.")
 @click.option("--profile", is_flag=True, help="Print where the time went, per stage.")
 @json_option
-def ingest(paths: Sequence[Path], index_dir: Path, force: bool, retry_failed: bool, jobs: int,
-           ocr: str, password: str | None, timeout: float, wait: float, no_wait: bool, quiet: bool,
-           profile: bool, as_json: bool) -> None:
+def ingest(paths: Sequence[Path], index_dir: Path, force: bool, retry_failed: bool,
+           retry_no_text: bool, jobs: int, ocr: str, password: str | None, timeout: float,
+           wait: float, no_wait: bool, quiet: bool, profile: bool, as_json: bool) -> None:
     """Read documents (PDF, TXT, DOCX, ODT) into the archive; unchanged files are skipped.
 
     With no PATHS, reads corpus/. A file that cannot be read is reported, the others go on;
-    the exit code is 1 if any file failed.
+    the exit code is 1 if any file failed. A file whose pages have no text (a scan without
+    OCR) is stored, not failed: `archiv status --needs-ocr` lists it, and a later run with
+    OCR reads it again.
 
     \b
     Example:
         archiv ingest corpus/ ~/Downloads/ratsinfo/
         archiv ingest --retry-failed --password geheim
+        archiv ingest --retry-no-text
     """
     from archiv.archive import Archive
     from archiv.lock import write_lock
     from archiv.pipeline import ingest as run_ingest
 
-    roots = list(paths) or ([] if retry_failed else [DEFAULT_CORPUS])
+    roots = list(paths) or ([] if retry_failed or retry_no_text else [DEFAULT_CORPUS])
     settings = IngestSettings(
-        force=force, retry_failed=retry_failed, jobs=jobs,
+        force=force, retry_failed=retry_failed, retry_no_text=retry_no_text, jobs=jobs,
         extract=ExtractOptions(ocr=ocr, password=password, timeout=timeout),  # type: ignore[arg-type]
         wait=0.0 if no_wait else wait, profile=profile,
     )
-    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty(), quiet=quiet)
     with write_lock(index_dir, wait=settings.wait), Archive.for_writing(index_dir) as archive:
         try:
             report = run_ingest(archive, roots, settings, progress=bar)
@@ -181,6 +199,11 @@ def ingest(paths: Sequence[Path], index_dir: Path, force: bool, retry_failed: bo
         "failed": counts["failed"], "skipped": counts["skipped"], "pages": report.pages,
         "seconds": round(report.seconds, 3), "pages_per_second": round(rate, 1),
         "failures": [{"path": f.path, "reason": f.reason, "message": f.message} for f in report.failures],
+        "no_text": report.no_text, "ocr_pages": report.ocr_pages,
+        "pages_without_text": report.pages_without_text,
+        "without_text": [{"path": r.path, "document_id": r.document_id, "pages": r.pages,
+                          "pages_without_text": list(r.pages_without_text), "reason": r.no_text}
+                         for r in report.without_text],
     }
     if profile:
         summary["stages"] = {k: round(v, 4) for k, v in sorted(report.stages.items())}
@@ -188,13 +211,17 @@ def ingest(paths: Sequence[Path], index_dir: Path, force: bool, retry_failed: bo
         click.echo(to_json(summary))
     click.echo(
         f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed · {report.pages} pages in {report.seconds:.1f} s ({rate:.1f} pages/s)",
+        f"{counts['failed']} failed, {report.no_text} without text · {report.pages} pages "
+        f"({report.ocr_pages} by OCR, {report.pages_without_text} without text) in "
+        f"{report.seconds:.1f} s ({rate:.1f} pages/s)",
         err=True,
     )
     if profile:
         total = sum(report.stages.values()) or 1.0
         for stage, seconds in sorted(report.stages.items(), key=lambda kv: -kv[1]):
             click.echo(f"  {stage:<12} {seconds:8.3f} s  {100 * seconds / total:5.1f} %", err=True)
+    if report.pages_without_text:
+        click.echo("Pages without text: see `archiv status --needs-ocr`.", err=True)
     if report.failed:
         click.echo("See `archiv failures`; retry with `archiv ingest --retry-failed`.", err=True)
         sys.exit(int(ExitCode.FILES_FAILED))
@@ -271,7 +298,8 @@ def search(query: str, index_dir: Path, city: str | None, body: str | None, doc_
 # --- documents, show, stats ----------------------------------------------------------------
 @cli.command()
 @index_option
-@click.option("--status", type=click.Choice(["ok", "failed"]), default=None, help="Only these.")
+@click.option("--status", type=click.Choice(["ok", "ok:no_text", "failed"]), default=None,
+              help="Only these (ok includes ok:no_text).")
 @json_option
 def documents(index_dir: Path, status: str | None, as_json: bool) -> None:
     """List the documents of the archive (failed ones with their reason)."""
@@ -282,7 +310,7 @@ def documents(index_dir: Path, status: str | None, as_json: bool) -> None:
         return
     click.echo(table(
         [(r.document_id[:12], r.path, r.title, r.type, r.date, r.municipality, r.pages,
-          r.status if r.status == "ok" else f"failed: {r.reason}") for r in records],
+          f"failed: {r.reason}" if r.status == "failed" else r.status) for r in records],
         ["id", "path", "title", "type", "date", "municipality", "pages", "status"], max_width=48,
     ))
 
@@ -321,7 +349,9 @@ def show(doc: str, index_dir: Path, text: bool, as_json: bool) -> None:
     click.echo("\n".join(lines))
     if text:
         for page in pages:
-            marker = " (OCR)" if page.ocr else ""
+            notes = (["OCR"] if page.ocr else []) + (
+                [f"no text: {NO_TEXT_REASONS.get(page.no_text, page.no_text)}"] if page.no_text else [])
+            marker = f" ({'; '.join(notes)})" if notes else ""
             click.echo(f"\n--- page {page.number}{marker} ---\n{page.text}")
 
 
@@ -339,7 +369,71 @@ def stats(index_dir: Path, as_json: bool) -> None:
     for key, value in counts.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
-        click.echo(f"{key:<15} {value}")
+        click.echo(f"{key:<19} {value}")
+
+
+@cli.command()
+@index_option
+@click.option("--needs-ocr", is_flag=True,
+              help="List the documents with pages without text, and why.")
+@json_option
+def status(index_dir: Path, needs_ocr: bool, as_json: bool) -> None:
+    """The archive at a glance: documents per state, pages (by OCR, without text), failures.
+
+    \b
+    States: ok; ok:no_text (stored, but no page has text: a scan without OCR, a drawing);
+    failed (see `archiv failures`); in progress (left by an interrupted run).
+
+    \b
+    Example:
+        archiv status
+        archiv status --needs-ocr --json
+    """
+    if needs_ocr:
+        with _reader(index_dir) as archive:
+            rows = archive.needs_ocr()
+        _print_needs_ocr(rows, as_json)
+        return
+    with _reader(index_dir) as archive:
+        overview = archive.status()
+    if as_json:
+        click.echo(to_json(overview))
+        return
+    states = overview["states"]
+    reasons = ", ".join(f"{k}: {v}" for k, v in overview["failure_reasons"].items())
+    lines = [
+        ("archive", escape_path(index_dir)),
+        ("documents", f"{overview['documents']}: {states['ok']} ok, {states['ok:no_text']} ok:no_text, "
+                      f"{states['failed']} failed, {states['in_progress']} in progress"),
+        ("pages", f"{overview['pages']}: {overview['ocr_pages']} by OCR, "
+                  f"{overview['pages_without_text']} without text"),
+        ("failures", f"{overview['failures']}" + (f" ({reasons}): see `archiv failures`" if reasons else "")),
+        ("without text", f"{overview['needs_ocr']} document(s) with pages without text"
+                         + (f", {overview['ocr_fixable']} fixable by OCR (`archiv ingest --retry-no-text`)"
+                            if overview["ocr_fixable"] else "")
+                         + (": see `archiv status --needs-ocr`" if overview["needs_ocr"] else "")),
+        ("last ingest", overview["last_ingest"] or "-"),
+    ]
+    if states["in_progress"]:
+        lines.append(("note", "an interrupted run left documents unfinished: run `archiv ingest`"))
+    for key, value in lines:
+        click.echo(f"{key:<13} {value}")
+
+
+def _print_needs_ocr(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        click.echo(to_json(rows))
+        return
+    if not rows:
+        click.echo("No document has pages without text.", err=True)
+        return
+    click.echo(table(
+        [(short_path(r["path"], 60), f"{len(r['pages_without_text'])} of {r['pages']}",
+          page_ranges(r["pages_without_text"]), r["why"]) for r in rows],
+        ["path", "without text", "pages", "why"], max_width=60,
+    ))
+    if any(r["ocr_fixable"] for r in rows):
+        click.echo("Read them again with OCR: `archiv ingest --retry-no-text`.", err=True)
 
 
 @cli.command()

@@ -29,6 +29,7 @@ def default_jobs() -> int:
 class IngestSettings:
     force: bool = False  # redo every file, changed or not
     retry_failed: bool = False  # only the files that failed before
+    retry_no_text: bool = False  # only the files with pages OCR could still read
     jobs: int = field(default_factory=default_jobs)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     wait: float = 60.0  # seconds to wait for another writer's lock; 0 = fail at once

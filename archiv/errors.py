@@ -73,7 +73,9 @@ class ExtractError(ArchivError):
     """One input file could not be read; ``reason`` is a stable machine word for the store.
 
     Reasons: ``not_found``, ``unreadable``, ``not_pdf``, ``empty``, ``encrypted``, ``timeout``,
-    ``resource_limit``, ``too_many_pages``, ``no_text``, ``unsupported``, ``changed_during_read``.
+    ``resource_limit``, ``too_many_pages``, ``unsupported``, ``changed_during_read``. A file
+    without text is no failure (it is stored as ``ok:no_text``); ``no_text`` only appears in
+    archives written before, and ``archiv ingest --retry-no-text`` reads those files again.
     """
 
     exit_code = ExitCode.FILES_FAILED

@@ -25,7 +25,19 @@ MentionLabel = Literal["date", "place", "reference", "body"]
 ReferenceKind = Literal["drucksache", "antrag", "beschluss"]
 ResolutionKind = Literal["resolution", "proposal", "event"]
 ResolutionStatus = Literal["decided", "rejected", "recommended", "noted", "referred", "postponed"]
-DocumentStatus = Literal["ok", "failed"]
+DocumentStatus = Literal["ok", "ok:no_text", "failed"]
+
+# Why a page has no text: the store keeps the reason per page, so `archiv status --needs-ocr`
+# can say what would help and `archiv ingest` knows which pages a run with OCR would fix.
+NO_TEXT_REASONS: dict[str, str] = {
+    "ocr_off": "no text layer, OCR off (--ocr never)",
+    "ocr_unavailable": "no text layer, OCR unavailable (install tesseract-ocr and tesseract-ocr-deu)",
+    "ocr_failed": "no text layer, OCR failed (error or time limit)",
+    "ocr_empty": "no text layer, OCR found no text (a drawing or a blank page)",
+    "empty": "the page has no text",
+}
+# Reasons a later run can fix: OCR was not tried (or broke), not OCR that found nothing.
+OCR_FIXABLE = frozenset({"ocr_off", "ocr_unavailable", "ocr_failed"})
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
@@ -51,6 +63,7 @@ class PageText:
     number: int
     text: str
     ocr: bool = False  # the text came from Tesseract, not from the PDF's text layer
+    no_text: str | None = None  # why the page has no text (a NO_TEXT_REASONS key); None if it has
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)
@@ -173,6 +186,7 @@ class DocumentRecord:
     ingested_at: str | None = None
     state: str | None = None  # staged/parsed/tagged/indexed/failed (the store's state machine)
     reason: str | None = None  # failure reason word: encrypted, not_pdf, timeout …
+    pages_without_text: int = 0  # pages stored with no text (status ok:no_text when all are)
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)
@@ -208,3 +222,6 @@ class IngestResult:
     reason: str | None = None  # machine-readable failure reason: encrypted, not_pdf, timeout …
     message: str | None = None  # one human line
     seconds: float = 0.0
+    ocr_pages: int = 0  # pages whose text came from OCR
+    pages_without_text: tuple[int, ...] = ()  # page numbers stored without text
+    no_text: str | None = None  # why (a NO_TEXT_REASONS key; the first one when pages differ)

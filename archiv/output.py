@@ -64,6 +64,20 @@ def escape_path(path: os.PathLike[str] | str) -> str:
     return safe_text(os.fsdecode(path))
 
 
+def page_ranges(numbers: Iterable[int]) -> str:
+    """``1, 3–5, 9``: page lists stay one short cell even for a 300-page scan."""
+    parts: list[str] = []
+    run: list[int] = []
+    for n in sorted(set(numbers)):
+        if run and n != run[-1] + 1:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+            run = []
+        run.append(n)
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+    return ", ".join(parts)
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -84,6 +98,12 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: i
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_path(path: os.PathLike[str] | str, limit: int) -> str:
+    """An escaped path cut at the front: the file name is the part worth keeping."""
+    text = escape_path(path)
+    return text if len(text) <= limit else "…" + text[len(text) - limit + 1 :]
 
 
 # --- search --------------------------------------------------------------------------------

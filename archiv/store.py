@@ -6,6 +6,10 @@ resumes::
 
     staged → parsed → tagged → indexed        (or failed, with a reason and a message)
 
+A document whose pages gave no text (a scan read without OCR, a drawing) is not a failure: it
+is stored and indexed like any other, each such page with the reason why (``pages.no_text``),
+and shown as ``ok:no_text`` when no page has text. ``archiv status --needs-ocr`` lists them.
+
 The full-text index is derived from this store and can always be rebuilt from it. Paths live in
 their own table: one document, many paths (copies, hard links, re-downloads).
 """
@@ -25,6 +29,7 @@ from typing import Any
 
 from archiv.errors import NoArchiveError, NoSpaceError, NotFoundError, ReadOnlyError
 from archiv.models import (
+    OCR_FIXABLE,
     DocumentFacts,
     DocumentRecord,
     Mention,
@@ -33,7 +38,9 @@ from archiv.models import (
     Source,
 )
 
-SCHEMA_VERSION = 1
+# Version 2 added pages.no_text and documents.empty_pages; opening a version-1 archive for
+# writing migrates it in one transaction, readers of a version-1 archive derive both from text.
+SCHEMA_VERSION = 2
 
 STATES = ("staged", "parsed", "tagged", "indexed", "failed")
 
@@ -55,6 +62,7 @@ CREATE TABLE IF NOT EXISTS documents (
     municipality TEXT,
     reference TEXT,
     pages INTEGER NOT NULL DEFAULT 0,
+    empty_pages INTEGER NOT NULL DEFAULT 0,
     pipeline_version TEXT,
     ingested_at TEXT,
     updated_at TEXT
@@ -73,6 +81,7 @@ CREATE TABLE IF NOT EXISTS pages (
     number INTEGER NOT NULL,
     text TEXT NOT NULL,
     ocr INTEGER NOT NULL DEFAULT 0,
+    no_text TEXT,
     PRIMARY KEY (document_id, number)
 );
 CREATE TABLE IF NOT EXISTS mentions (
@@ -110,6 +119,14 @@ CREATE TABLE IF NOT EXISTS resolutions (
 CREATE INDEX IF NOT EXISTS resolutions_document ON resolutions(document_id);
 """
 
+# Created after migrating: a version-1 table has no no_text column to index yet.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS pages_without_text ON pages(document_id) WHERE no_text IS NOT NULL;
+"""
+
+# A page "has no text" when nothing but whitespace is left (Python's str.strip() on write).
+_BLANK_SQL = "trim({col}, ' ' || char(9, 10, 11, 12, 13)) = ''"
+
 
 # File names are bytes; os.fsdecode turns undecodable bytes into lone surrogates (U+DC80–DCFF),
 # which SQLite's UTF-8 cannot hold. They are stored as private-use characters of plane 16
@@ -139,6 +156,7 @@ class PathState:
     mtime_ns: int | None
     state: str
     pipeline_version: str | None
+    awaits_ocr: bool = False  # pages lack text only because OCR was off or unavailable
 
 
 def _translate(error: sqlite3.Error, path: Path) -> Exception:
@@ -199,11 +217,51 @@ class Store:
                 self.db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
             except sqlite3.OperationalError as error:
                 raise _translate(error, path) from error
-            with self.transaction():
+            self._migrate()
+            try:
+                self.db.executescript(_INDEXES)
+            except sqlite3.OperationalError as error:
+                raise _translate(error, path) from error
+        self._v2 = "no_text" in self._columns("pages")
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+
+    def _migrate(self) -> None:
+        """Bring an older archive up to SCHEMA_VERSION, in one transaction.
+
+        Decided by the columns present, not only by the recorded version, so an archive left
+        between ``CREATE TABLE`` and the version row by a crash is still migrated right. Pages
+        stored by version 1 without text get the reason ``empty``: why is no longer known.
+        """
+        with self.transaction():
+            if "no_text" not in self._columns("pages"):
+                self.db.execute("ALTER TABLE pages ADD COLUMN no_text TEXT")
                 self.db.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+                    f"UPDATE pages SET no_text = 'empty' WHERE {_BLANK_SQL.format(col='text')}")
+            if "empty_pages" not in self._columns("documents"):
+                self.db.execute(
+                    "ALTER TABLE documents ADD COLUMN empty_pages INTEGER NOT NULL DEFAULT 0")
+                self.db.execute(
+                    "UPDATE documents SET empty_pages = (SELECT COUNT(*) FROM pages p "
+                    "WHERE p.document_id = documents.id AND p.no_text IS NOT NULL)")
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+                "WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    @property
+    def _doc_cols(self) -> str:
+        """Columns of ``documents d`` with ``empty_pages`` derived on a version-1 archive."""
+        return "d.*" if self._v2 else f"d.*, {self._empty_sql()} AS empty_pages"
+
+    def _no_text_sql(self, alias: str = "p") -> str:
+        """The pages' no-text reason; derived from the text on a version-1 archive read-only."""
+        if self._v2:
+            return f"{alias}.no_text"
+        return f"(CASE WHEN {_BLANK_SQL.format(col=f'{alias}.text')} THEN 'empty' END)"
 
     @classmethod
     def open_existing(cls, path: Path) -> Store:
@@ -263,7 +321,22 @@ class Store:
             "FROM paths p JOIN documents d ON d.id = p.document_id WHERE p.path = ?",
             (_db_path(path),),
         ).fetchone()
-        return None if row is None else PathState(*row)
+        if row is None:
+            return None
+        return PathState(*row, awaits_ocr=self.awaits_ocr(row[0]))
+
+    def awaits_ocr(self, document_id: str) -> bool:
+        """Pages without text only because OCR was off or missing: a run with OCR fixes them.
+
+        Failed OCR is left out: a page whose OCR hit the time limit would be retried by every
+        run; ``archiv ingest --retry-no-text`` retries those on request.
+        """
+        row = self.db.execute(
+            f"SELECT 1 FROM pages p WHERE p.document_id = ? AND {self._no_text_sql()} "
+            "IN ('ocr_off', 'ocr_unavailable') LIMIT 1",
+            (document_id,),
+        ).fetchone()
+        return row is not None
 
     def document_state(self, document_id: str) -> tuple[str, str | None] | None:
         row = self.db.execute(
@@ -318,16 +391,23 @@ class Store:
             self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
 
     def save_parsed(self, document_id: str, pages: Sequence[PageText], *, file_type: str, title: str | None) -> None:
+        """Pages without text are stored too, each with its reason (``empty`` if none given)."""
+        rows = [
+            (document_id, p.number, p.text, int(p.ocr),
+             None if p.text.strip() else (p.no_text or "empty"))
+            for p in pages
+        ]
         with self.transaction():
             self._clear_content(document_id)
             self.db.executemany(
-                "INSERT INTO pages(document_id, number, text, ocr) VALUES (?,?,?,?)",
-                [(document_id, p.number, p.text, int(p.ocr)) for p in pages],
+                "INSERT INTO pages(document_id, number, text, ocr, no_text) VALUES (?,?,?,?,?)",
+                rows,
             )
             self.db.execute(
-                "UPDATE documents SET state='parsed', file_type=?, title=?, pages=?, updated_at=? "
-                "WHERE id=?",
-                (file_type, title, len(pages), _now(), document_id),
+                "UPDATE documents SET state='parsed', file_type=?, title=?, pages=?, empty_pages=?, "
+                "updated_at=? WHERE id=?",
+                (file_type, title, len(pages), sum(1 for r in rows if r[4] is not None), _now(),
+                 document_id),
             )
 
     def save_tagged(
@@ -398,7 +478,7 @@ class Store:
             )
             self._clear_content(document_id)
             self.db.execute(
-                "UPDATE documents SET pages=0 WHERE id=?", (document_id,)
+                "UPDATE documents SET pages=0, empty_pages=0 WHERE id=?", (document_id,)
             )
             self.db.execute(
                 "INSERT INTO paths(path, document_id, seen_at) VALUES (?,?,?) "
@@ -431,9 +511,42 @@ class Store:
             )
         ]
 
+    def no_text_paths(self) -> list[str]:
+        """Paths of documents a run with OCR could improve (for ``--retry-no-text``): pages
+        without text for a reason in OCR_FIXABLE, and files failed as ``no_text`` by archiv
+        versions that did not keep such documents."""
+        marks = ",".join("?" * len(OCR_FIXABLE))
+        return [
+            _fs_path(r[0])
+            for r in self.db.execute(
+                "SELECT DISTINCT p.path FROM paths p JOIN documents d ON d.id = p.document_id "
+                "WHERE (d.state = 'failed' AND d.reason = 'no_text') OR (d.state != 'failed' AND "
+                f"EXISTS (SELECT 1 FROM pages g WHERE g.document_id = d.id AND "
+                f"{self._no_text_sql('g')} IN ({marks}))) ORDER BY p.path",
+                sorted(OCR_FIXABLE),
+            )
+        ]
+
+    def pages_without_text(self) -> list[tuple[DocumentRecord, list[tuple[int, str]]]]:
+        """Every ingested document with pages that have no text, and those pages' reasons."""
+        found: dict[str, list[tuple[int, str]]] = {}
+        for document_id, number, reason in self.db.execute(
+            f"SELECT p.document_id, p.number, {self._no_text_sql()} AS why FROM pages p "
+            "JOIN documents d ON d.id = p.document_id WHERE d.state = 'indexed' AND "
+            f"{self._no_text_sql()} IS NOT NULL ORDER BY d.path, p.document_id, p.number"
+        ):
+            found.setdefault(document_id, []).append((number, reason))
+        return [(self._record(self.db.execute(f"SELECT {self._doc_cols} FROM documents d "
+                                              "WHERE d.id = ?", (d,)).fetchone()), pages)
+                for d, pages in found.items()]
+
     # --- reading --------------------------------------------------------------------------
     def _record(self, row: sqlite3.Row) -> DocumentRecord:
         state = row["state"]
+        empty = row["empty_pages"]
+        status = "failed" if state == "failed" else "ok"
+        if state != "failed" and row["pages"] and empty >= row["pages"]:
+            status = "ok:no_text"
         return DocumentRecord(
             document_id=row["id"],
             path=_fs_path(row["path"]),
@@ -442,7 +555,7 @@ class Store:
             date=row["date"],
             municipality=row["municipality"],
             pages=row["pages"],
-            status="failed" if state == "failed" else "ok",
+            status=status,  # type: ignore[arg-type]
             error=row["error"] if state == "failed" else None,
             reference=row["reference"],
             date_precision=row["date_precision"],
@@ -450,33 +563,43 @@ class Store:
             ingested_at=row["ingested_at"],
             state=state,
             reason=row["reason"],
+            pages_without_text=empty,
         )
 
     def documents(self, *, status: str | None = None) -> list[DocumentRecord]:
-        """Fully ingested (``indexed``) and failed documents; in-flight states are not shown."""
-        sql = "SELECT * FROM documents WHERE state IN ('indexed', 'failed')"
+        """Fully ingested (``indexed``) and failed documents; in-flight states are not shown.
+
+        ``status="ok"`` means every ingested document, ``ok:no_text`` ones included (they are
+        in the index too); ``status="ok:no_text"`` only those.
+        """
+        sql = f"SELECT {self._doc_cols} FROM documents d WHERE d.state IN ('indexed', 'failed')"
         if status == "ok":
-            sql = "SELECT * FROM documents WHERE state = 'indexed'"
+            sql = f"SELECT {self._doc_cols} FROM documents d WHERE d.state = 'indexed'"
         elif status == "failed":
-            sql = "SELECT * FROM documents WHERE state = 'failed'"
-        return [self._record(r) for r in self.db.execute(sql + " ORDER BY path")]
+            sql = f"SELECT {self._doc_cols} FROM documents d WHERE d.state = 'failed'"
+        records = [self._record(r) for r in self.db.execute(sql + " ORDER BY d.path")]
+        if status == "ok:no_text":
+            return [r for r in records if r.status == "ok:no_text"]
+        return records
 
     def document(self, key: str) -> DocumentRecord:
         """By id prefix (≥ 4 hex characters) or by path; unique or NotFoundError."""
         key = _db_path(key)
         rows = self.db.execute(
-            "SELECT d.* FROM documents d WHERE d.id = ? OR d.path = ? "
-            "UNION SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
+            f"SELECT {self._doc_cols} FROM documents d WHERE d.id = ? OR d.path = ? "
+            f"UNION SELECT {self._doc_cols} FROM documents d JOIN paths p ON p.document_id = d.id "
+            "WHERE p.path = ?",
             (key, key, key),
         ).fetchall()
         if not rows and len(key) >= 4:
             rows = self.db.execute(
-                "SELECT * FROM documents WHERE id LIKE ? || '%'", (key.lower(),)
+                f"SELECT {self._doc_cols} FROM documents d WHERE d.id LIKE ? || '%'", (key.lower(),)
             ).fetchall()
         if not rows:
             resolved = _db_path(str(Path(_fs_path(key)).resolve()))
             rows = self.db.execute(
-                "SELECT d.* FROM documents d JOIN paths p ON p.document_id = d.id WHERE p.path = ?",
+                f"SELECT {self._doc_cols} FROM documents d JOIN paths p ON p.document_id = d.id "
+                "WHERE p.path = ?",
                 (resolved,),
             ).fetchall()
         if not rows:
@@ -491,9 +614,10 @@ class Store:
 
     def pages(self, document_id: str) -> list[PageText]:
         return [
-            PageText(number=r[0], text=r[1], ocr=bool(r[2]))
+            PageText(number=r[0], text=r[1], ocr=bool(r[2]), no_text=r[3])
             for r in self.db.execute(
-                "SELECT number, text, ocr FROM pages WHERE document_id = ? ORDER BY number",
+                f"SELECT p.number, p.text, p.ocr, {self._no_text_sql()} FROM pages p "
+                "WHERE p.document_id = ? ORDER BY p.number",
                 (document_id,),
             )
         ]
@@ -564,6 +688,9 @@ class Store:
             "pages": one("SELECT COUNT(*) FROM pages p JOIN documents d ON d.id=p.document_id "
                          "WHERE d.state='indexed'").fetchone()[0],
             "ocr_pages": one("SELECT COUNT(*) FROM pages WHERE ocr = 1").fetchone()[0],
+            "pages_without_text": one(
+                f"SELECT COUNT({self._no_text_sql()}) FROM pages p JOIN documents d "
+                "ON d.id = p.document_id WHERE d.state = 'indexed'").fetchone()[0],
             "paths": one("SELECT COUNT(*) FROM paths").fetchone()[0],
             "mentions": dict(one("SELECT label, COUNT(*) FROM mentions GROUP BY label").fetchall()),
             "resolutions": dict(one("SELECT kind, COUNT(*) FROM resolutions GROUP BY kind").fetchall()),
@@ -573,6 +700,57 @@ class Store:
             "types": dict(one(
                 "SELECT type, COUNT(*) FROM documents WHERE state='indexed' AND type IS NOT NULL "
                 "GROUP BY type").fetchall()),
+        }
+
+    def ingested_bytes(self) -> int:
+        """Bytes of the files behind the ingested documents (the free-space estimate's base)."""
+        return int(self.db.execute(
+            "SELECT COALESCE(SUM(size), 0) FROM documents WHERE state = 'indexed'").fetchone()[0])
+
+    def _empty_sql(self, alias: str = "d") -> str:
+        if self._v2:
+            return f"{alias}.empty_pages"
+        return (f"(SELECT COUNT(*) FROM pages g WHERE g.document_id = {alias}.id AND "
+                f"{_BLANK_SQL.format(col='g.text')})")
+
+    def overview(self) -> dict[str, Any]:
+        """What ``archiv status`` shows: documents per state, pages by origin, what needs work."""
+        one = self.db.execute
+        by_state = dict(one("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall())
+        empty = self._empty_sql()
+        no_text_docs = one(f"SELECT COUNT(*) FROM documents d WHERE d.state = 'indexed' "
+                           f"AND d.pages > 0 AND {empty} >= d.pages").fetchone()[0]
+        pages, ocr_pages, without = one(
+            f"SELECT COUNT(*), COUNT(CASE WHEN p.ocr = 1 AND {self._no_text_sql()} IS NULL THEN 1 END), "
+            f"COUNT({self._no_text_sql()}) FROM pages p "
+            "JOIN documents d ON d.id = p.document_id WHERE d.state = 'indexed'").fetchone()
+        marks = ",".join("?" * len(OCR_FIXABLE))
+        needs_ocr, fixable = one(
+            f"SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM pages g WHERE g.document_id = d.id "
+            f"AND {self._no_text_sql('g')} IN ({marks}))), 0) FROM documents d "
+            f"WHERE d.state = 'indexed' AND {empty} > 0", sorted(OCR_FIXABLE)).fetchone()
+        indexed = by_state.get("indexed", 0)
+        return {
+            "documents": indexed + by_state.get("failed", 0),
+            "states": {
+                "ok": indexed - no_text_docs,
+                "ok:no_text": no_text_docs,
+                "failed": by_state.get("failed", 0),
+                "in_progress": sum(v for k, v in by_state.items() if k not in ("indexed", "failed")),
+            },
+            "store_states": {state: by_state.get(state, 0) for state in STATES},
+            "pages": pages,
+            "ocr_pages": ocr_pages,
+            "pages_without_text": without,
+            "needs_ocr": needs_ocr,
+            "ocr_fixable": fixable,
+            "failures": by_state.get("failed", 0),
+            "failure_reasons": dict(one(
+                "SELECT COALESCE(reason, 'unknown'), COUNT(*) FROM documents WHERE state = 'failed' "
+                "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()),
+            "paths": one("SELECT COUNT(*) FROM paths").fetchone()[0],
+            "last_ingest": one("SELECT MAX(updated_at) FROM documents").fetchone()[0],
+            "schema_version": int(self.meta("schema_version") or 0),
         }
 
     def integrity_ok(self) -> bool:

@@ -176,3 +176,35 @@ def test_python_dash_m_and_env_index(small_batch: Path, tmp_path: Path) -> None:
                           env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "envidx" / "archiv.sqlite3").exists()
+
+
+def test_status_overview_and_needs_ocr(small_batch: Path, tmp_path: Path) -> None:
+    """`archiv status`: documents per state, pages, failures by reason, what needs OCR."""
+    from tests.fixtures.build import rawpdf, text_page_objs
+
+    (small_batch / "zeichnung.pdf").write_bytes(rawpdf(text_page_objs(content=b"0 0 m 100 100 l S")))
+    (small_batch / "leer.txt").write_text(" \n", encoding="utf-8")
+    index = tmp_path / "idx"
+    ingested = run("ingest", small_batch, "--index", index, "--quiet", "--json", "--ocr", "never")
+    assert ingested.exit_code == ExitCode.FILES_FAILED  # the four bad files, not the textless two
+    assert {Path(f["path"]).name for f in json.loads(ingested.stdout)["failures"]} == {
+        "broken.pdf", "encrypted.pdf", "empty.pdf", "page.pdf"}
+    data = json.loads(run("status", "--index", index, "--json").stdout)
+    assert data["states"] == {"ok": 3, "ok:no_text": 2, "failed": 4, "in_progress": 0}
+    assert data["documents"] == 9 and data["failures"] == 4
+    assert data["failure_reasons"] == {"empty": 1, "encrypted": 1, "not_pdf": 1, "unreadable": 1}
+    assert (data["pages"], data["ocr_pages"], data["pages_without_text"]) == (6, 0, 2)
+    assert (data["needs_ocr"], data["ocr_fixable"], data["schema_version"]) == (2, 1, 2)
+    text = run("status", "--index", index)
+    assert text.exit_code == 0
+    assert "documents     9: 3 ok, 2 ok:no_text, 4 failed, 0 in progress" in text.stdout
+    assert "archiv failures" in text.stdout and "archiv status --needs-ocr" in text.stdout
+    needs = json.loads(run("status", "--needs-ocr", "--index", index, "--json").stdout)
+    assert [(Path(n["path"]).name, n["pages_without_text"], n["reasons"], n["ocr_fixable"])
+            for n in needs] == [("leer.txt", [1], {"empty": [1]}, False),
+                                ("zeichnung.pdf", [1], {"ocr_off": [1]}, True)]
+    listed = json.loads(run("documents", "--status", "ok:no_text", "--index", index, "--json").stdout)
+    assert sorted((Path(d["path"]).name, d["status"], d["pages_without_text"]) for d in listed) == [
+        ("leer.txt", "ok:no_text", 1), ("zeichnung.pdf", "ok:no_text", 1)]
+    assert "ok:no_text" in run("documents", "--index", index).stdout
+    assert run("status", "--index", tmp_path / "nothing").exit_code == ExitCode.NO_ARCHIVE

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from archiv.errors import ExtractError
 from archiv.extract import SUPPORTED_SUFFIXES, extract_file, ocr, sniff_type
 from archiv.models import ExtractOptions
 from tests.fixtures.build import (
@@ -152,20 +151,19 @@ def test_mixed_digital_and_scanned_pages(tmp_path: Path) -> None:
 
 
 def test_ocr_never_and_missing_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan without OCR is kept, not failed: each empty page says why (R12)."""
     pdf = write(tmp_path / "scan.pdf", image_pdf(SCAN_LINES))
-    with pytest.raises(ExtractError) as never:
-        extract_file(pdf, ExtractOptions(ocr="never"))
-    assert never.value.reason == "no_text"
+    [never] = extract_file(pdf, ExtractOptions(ocr="never")).pages
+    assert (never.text, never.no_text) == ("", "ocr_off")
     monkeypatch.setattr(ocr, "tesseract_status", lambda: "tesseract not found; install it")
-    with pytest.raises(ExtractError) as missing:
-        extract_file(pdf, AUTO)
-    assert missing.value.reason == "no_text"
-    assert "tesseract-ocr-deu" in str(missing.value)
+    [missing] = extract_file(pdf, AUTO).pages
+    assert (missing.text, missing.no_text) == ("", "ocr_unavailable")
     mixed = write(
         tmp_path / "mixed.pdf", merge_pdfs(text_pdf([["Beschluss Haushalt"]]), image_pdf(["x"]))
     )
     result = extract_file(mixed, AUTO)
-    assert [p.text for p in result.pages] == ["Beschluss Haushalt", ""]
+    assert [(p.text, p.no_text) for p in result.pages] == [
+        ("Beschluss Haushalt", None), ("", "ocr_unavailable")]
     assert any("need OCR" in w for w in result.warnings)
 
 

@@ -79,16 +79,17 @@ def self_calling_xobject() -> bytes:
         pytest.param("image.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "unsupported", id="png"),
         pytest.param("fake.docx", b"not a zip", "unreadable", id="fake-docx"),
         pytest.param("binary.txt", b"\x00\x01\x02binary", "unreadable", id="binary-txt"),
-        pytest.param(
-            "vector.pdf",
-            rawpdf(text_page_objs(content=b"0 0 m 100 100 l S")),
-            "no_text",
-            id="vector-only",
-        ),
     ],
 )
 def test_bad_input_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
     assert reason_of(write(tmp_path / name, data), ExtractOptions(ocr="never")).reason == reason
+
+
+def test_vector_only_page_is_kept_with_its_reason(tmp_path: Path) -> None:
+    """No text is not an error (R12): the page comes back empty, saying why."""
+    pdf = write(tmp_path / "vector.pdf", rawpdf(text_page_objs(content=b"0 0 m 100 100 l S")))
+    [page] = extract_file(pdf, ExtractOptions(ocr="never")).pages
+    assert (page.text, page.ocr, page.no_text) == ("", False, "ocr_off")
 
 
 def test_not_found(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ import shutil
 import sqlite3
 import stat
 import time
+from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,8 +51,7 @@ BASELINE = {  # file → (pages, a word only this file contains)
 FIXED_QUERIES = ("Grundsteuerreform", "Radverkehrsnetz", "Lindenweg", "Photovoltaikoffensive",
                  "Verwaltung")
 KNOWN_REASONS = {"not_found", "unreadable", "not_pdf", "empty", "encrypted", "timeout",
-                 "resource_limit", "too_many_pages", "no_text", "unsupported",
-                 "changed_during_read"}
+                 "resource_limit", "too_many_pages", "unsupported", "changed_during_read"}
 
 
 def no_traceback(result: Result) -> None:
@@ -306,7 +307,7 @@ def test_hostile_batch_contract(hostile: Batch) -> None:
     for failure in hostile.summary["failures"]:
         shown = Path(failure["path"]).name
         assert any(shown in line and f"[{failure['reason']}]" in line for line in lines), failure
-        assert failure["reason"] in KNOWN_REASONS | {"no_text"}, failure
+        assert failure["reason"] in KNOWN_REASONS, failure
     for line in hostile.result.stderr.splitlines():
         assert "\x1b" not in line  # a hostile name never reaches the terminal raw
     baseline_intact(hostile.index)
@@ -377,12 +378,74 @@ def test_r04_owner_password_only_keeps_the_full_text(hostile: Batch) -> None:
     assert "Eigentümerschutz ohne Benutzerpasswort" in text
 
 
-def test_r12_no_text_layer_is_reported_not_lost(hostile: Batch) -> None:
-    """A vector-only page has no text: the file is listed with reason ``no_text`` (needs OCR)."""
+def _tesseract_ready() -> bool:
+    from archiv.extract import ocr
+
+    return ocr.tesseract_status() is None
+
+
+def test_r12_no_text_layer_is_stored_not_failed(hostile: Batch) -> None:
+    """A vector-only page has no text: ``ok:no_text``, stored with its page, listed by
+    ``archiv status --needs-ocr``, not an error and not in ``archiv failures``."""
     record = hostile.record("vector.pdf")
-    assert record["reason"] == "no_text", record
+    digest = sha(hostile.folder / "vector.pdf")
+    assert record["document_id"] == digest
+    assert (record["status"], record["error"], record["pages"], record["pages_without_text"]) == (
+        "ok:no_text", None, 1, 1), record
+    why = "ocr_empty" if _tesseract_ready() else "ocr_unavailable"  # OCR ran and found nothing
+    assert store_rows(hostile.index, "SELECT state, path, pages, empty_pages FROM documents "
+                      "WHERE id = ?", (digest,)) == [("indexed", record["path"], 1, 1)]
+    assert store_rows(hostile.index, "SELECT number, text, no_text FROM pages WHERE document_id = ?",
+                      (digest,)) == [(1, "", why)]
+    assert all(Path(f["path"]).name != "vector.pdf" for f in hostile.summary["failures"])
+    [listed] = [r for r in hostile.summary["without_text"] if Path(r["path"]).name == "vector.pdf"]
+    assert (listed["pages_without_text"], listed["reason"]) == ([1], why)
     rows = json.loads(expect(run("failures", "--index", hostile.index, "--json"), ExitCode.OK).stdout)
-    assert any(Path(r["path"]).name == "vector.pdf" and r["reason"] == "no_text" for r in rows)
+    assert all(Path(r["path"]).name != "vector.pdf" for r in rows)
+    needs = json.loads(expect(run("status", "--needs-ocr", "--index", hostile.index, "--json"),
+                              ExitCode.OK).stdout)
+    [entry] = [n for n in needs if n["document_id"] == digest]
+    assert (entry["status"], entry["pages_without_text"], entry["reasons"]) == (
+        "ok:no_text", [1], {why: [1]})
+    assert entry["ocr_fixable"] == (why != "ocr_empty")
+
+
+def test_r12_no_text_file_exits_zero_and_ocr_later_reads_it(archive: Path, tmp_path: Path) -> None:
+    """Scans read with ``--ocr never`` are stored (exit 0); a later run with OCR reads them."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "vector.pdf").write_bytes(rawpdf(text_page_objs(content=b"0 0 m 100 100 l S")))
+    (folder / "text.pdf").write_bytes(page_pdf("Gewöhnliche Seite Textschichtprobe"))
+    result = expect(ingest(folder, "--index", archive, "--ocr", "never"), ExitCode.OK)
+    summary = json.loads(result.stdout)
+    assert (summary["added"], summary["failed"], summary["no_text"],
+            summary["pages_without_text"]) == (2, 0, 1, 1), summary
+    assert "1 without text" in result.stderr and "archiv status --needs-ocr" in result.stderr
+    status = json.loads(expect(run("status", "--index", archive, "--json"), ExitCode.OK).stdout)
+    assert status["states"] == {"ok": 5, "ok:no_text": 1, "failed": 0, "in_progress": 0}, status
+    assert (status["needs_ocr"], status["ocr_fixable"], status["failures"]) == (1, 1, 0)
+    [entry] = json.loads(expect(run("status", "--needs-ocr", "--index", archive, "--json"),
+                                ExitCode.OK).stdout)
+    assert entry["reasons"] == {"ocr_off": [1]} and entry["ocr_fixable"]
+    shown = expect(run("status", "--needs-ocr", "--index", archive), ExitCode.OK)
+    assert "vector.pdf" in shown.stdout and "OCR off" in shown.stdout
+    assert "archiv ingest --retry-no-text" in shown.stderr
+    check_clean(archive)
+    baseline_intact(archive)
+    refused = expect(run("ingest", "--retry-no-text", "--ocr", "never", "--index", archive),
+                     ExitCode.USAGE)
+    assert "--retry-no-text needs OCR" in refused.stderr
+    if not _tesseract_ready():
+        return
+    again = json.loads(expect(ingest("--retry-no-text", "--index", archive), ExitCode.OK).stdout)
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 1, 0), again
+    [entry] = json.loads(expect(run("status", "--needs-ocr", "--index", archive, "--json"),
+                                ExitCode.OK).stdout)
+    assert entry["reasons"] == {"ocr_empty": [1]} and not entry["ocr_fixable"]
+    # OCR found nothing: nothing left a later run could fix, so the file stays unchanged.
+    final = json.loads(expect(ingest(folder, "--index", archive), ExitCode.OK).stdout)
+    assert (final["updated"], final["unchanged"]) == (0, 2), final
+    check_clean(archive)
 
 
 def test_r13_active_content_stored_verbatim_and_not_executed(hostile: Batch) -> None:
@@ -540,6 +603,114 @@ def test_r19_file_replaced_after_hashing(
     assert [h["document_id"] for h in search_json(archive, "Beta")] == [sha(target)]
     baseline_intact(archive)
     check_clean(archive)
+
+
+# --- R22 (fast part): the free-space preflight ---------------------------------------------------
+
+_Usage = namedtuple("_Usage", "total used free")
+_TOTAL = 10 * 1024**3  # a 10 GiB file system: the floor is the full 100 MiB
+
+
+def _disk_with(free: int) -> Callable[[object], _Usage]:
+    return lambda _path: _Usage(_TOTAL, _TOTAL - free, free)
+
+
+def test_r22_preflight_refuses_a_batch_that_does_not_fit(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Too little free space: exit 5 with one line before anything is parsed or stored, the
+    lock released; exactly enough goes ahead; unchanged files need no space at all."""
+    import archiv.pipeline as pipeline
+    from archiv.lock import write_lock
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "neu1.pdf").write_bytes(page_pdf("Neue Vorlage", "Platzprobe im Speicher"))
+    (folder / "neu2.pdf").write_bytes(page_pdf("Zweite Vorlage", "Freiraumprobe"))
+    new_bytes = sum(p.stat().st_size for p in folder.iterdir())
+    need = pipeline.SPACE_FLOOR + pipeline.SPACE_FACTOR * new_bytes
+    before = store_rows(archive, "SELECT * FROM documents ORDER BY id")
+    paths_before = store_rows(archive, "SELECT * FROM paths ORDER BY path")
+
+    class NoParsing:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("parsing started although the batch does not fit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "WorkerPool", NoParsing)
+        patch.setattr(shutil, "disk_usage", _disk_with(need - 1))
+        refused = expect(ingest(folder, "--index", archive), ExitCode.NO_SPACE)
+    assert refused.stderr.startswith("Error: ") and len(refused.stderr.strip().splitlines()) == 1
+    assert "no space left on device" in refused.stderr and "2 new file(s)" in refused.stderr
+    assert refused.stdout == ""
+    assert store_rows(archive, "SELECT * FROM documents ORDER BY id") == before
+    assert store_rows(archive, "SELECT * FROM paths ORDER BY path") == paths_before
+    with write_lock(archive, wait=0):  # released
+        pass
+    baseline_intact(archive)
+    check_clean(archive)
+
+    monkeypatch.setattr(shutil, "disk_usage", _disk_with(need))
+    added = json.loads(expect(ingest(folder, "--index", archive), ExitCode.OK).stdout)
+    assert added["added"] == 2
+    monkeypatch.setattr(shutil, "disk_usage", _disk_with(0))
+    again = json.loads(expect(ingest(folder, "--index", archive), ExitCode.OK).stdout)
+    assert (again["added"], again["unchanged"]) == (0, 2)
+    assert hit_names(archive, "Freiraumprobe") == ["neu2.pdf"]
+    check_clean(archive)
+
+
+def test_r22_preflight_floor_shrinks_on_a_small_file_system(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a 64 MiB volume the floor is 5 % of it, not 100 MiB: an archive that fits is taken."""
+    import archiv.pipeline as pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "klein.pdf").write_bytes(page_pdf("Kleiner Datenträger", "Stickprobe"))
+    total = 64 * 1024**2
+    need = int(total * pipeline.SPACE_FLOOR_SHARE) + 2 * (folder / "klein.pdf").stat().st_size
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: _Usage(total, total - need + 1, need - 1))
+    expect(ingest(folder, "--index", archive), ExitCode.NO_SPACE)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: _Usage(total, total - need, need))
+    expect(ingest(folder, "--index", archive), ExitCode.OK)
+    assert hit_names(archive, "Stickprobe") == ["klein.pdf"]
+
+
+def test_r22_preflight_uses_what_an_input_byte_costs_this_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the archive has read enough, its own ratio of archive bytes to input bytes is the
+    factor: plain text costs more than the default 2 bytes per byte (it is stored and
+    indexed), so twice the input is refused while the archive's ratio is accepted."""
+    import archiv.pipeline as pipeline
+    from archiv.archive import Archive
+
+    def write_texts(folder: Path, start: int, count: int) -> None:
+        folder.mkdir()
+        rng = random.Random(start)
+        for n in range(start, start + count):
+            words = ("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+                     for _ in range(600))
+            (folder / f"protokoll{n}.txt").write_text(" ".join(words), encoding="utf-8")
+
+    index = tmp_path / "index"
+    write_texts(tmp_path / "old", 0, 5)
+    expect(ingest(tmp_path / "old", "--index", index), ExitCode.OK)
+    with Archive.for_reading(index) as opened:
+        ratio = opened.disk_bytes() / opened.store.ingested_bytes()
+    assert ratio > 2 * pipeline.SPACE_FACTOR, ratio
+    monkeypatch.setattr(pipeline, "SPACE_SAMPLE", 1)
+    write_texts(tmp_path / "new", 5, 3)
+    size = sum(p.stat().st_size for p in (tmp_path / "new").iterdir())
+    factor = min(pipeline.SPACE_FACTOR_MAX, ratio)
+    monkeypatch.setattr(shutil, "disk_usage", _disk_with(pipeline.SPACE_FLOOR + 2 * size))
+    expect(ingest(tmp_path / "new", "--index", index), ExitCode.NO_SPACE)
+    monkeypatch.setattr(shutil, "disk_usage",
+                        _disk_with(pipeline.SPACE_FLOOR + int(1.1 * factor * size)))
+    assert json.loads(expect(ingest(tmp_path / "new", "--index", index), ExitCode.OK).stdout)[
+        "added"] == 3
 
 
 # --- R24: hostile text in every output ----------------------------------------------------------

@@ -115,3 +115,101 @@ def test_resolutions_filtered_by_kind_in_sql(tmp_path: Path) -> None:
     store.mark_indexed([DOC])
     assert [r.kind for r in store.resolutions(kinds=("resolution",))] == ["resolution"]
     assert list(store.resolutions(kinds=("event",))) == []
+
+
+# --- pages without text (ok:no_text) and the version-2 schema ------------------------------
+
+THIRD = "c" * 64
+
+
+def _fill_scan(store: Store, document_id: str, path: str, pages: list[PageText]) -> None:
+    store.stage(document_id, path, 20, 1)
+    store.save_parsed(document_id, pages, file_type="pdf", title=None)
+    store.save_tagged(document_id, DocumentFacts(), [], [], pipeline_version="1",
+                      fallback_title=Path(path).stem)
+
+
+def test_pages_without_text_are_stored_with_their_reason(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _fill(store)
+    _fill_scan(store, OTHER, "/x/scan.pdf", [PageText(1, "", no_text="ocr_off")])
+    _fill_scan(store, THIRD, "/x/mixed.pdf", [
+        PageText(1, "Digital"), PageText(2, "Gescannt", ocr=True),
+        PageText(3, " \n", ocr=True, no_text="ocr_empty"), PageText(4, "")])
+    store.mark_indexed([DOC, OTHER, THIRD])
+    records = {r.document_id: r for r in store.documents()}
+    assert {d: (r.status, r.pages, r.pages_without_text) for d, r in records.items()} == {
+        DOC: ("ok", 2, 0), OTHER: ("ok:no_text", 1, 1), THIRD: ("ok", 4, 2)}
+    assert [r.document_id for r in store.documents(status="ok:no_text")] == [OTHER]
+    assert len(store.documents(status="ok")) == 3  # ok:no_text is ingested and indexed too
+    assert store.documents(status="failed") == []
+    assert [p.no_text for p in store.pages(THIRD)] == [None, None, "ocr_empty", "empty"]
+    listed = [(r.document_id, pages) for r, pages in store.pages_without_text()]
+    assert listed == [(THIRD, [(3, "ocr_empty"), (4, "empty")]), (OTHER, [(1, "ocr_off")])]
+    assert store.no_text_paths() == ["/x/scan.pdf"]  # OCR cannot improve ocr_empty or empty
+    assert store.awaits_ocr(OTHER) and not store.awaits_ocr(THIRD)
+    assert store.path_state("/x/scan.pdf").awaits_ocr  # type: ignore[union-attr]
+    overview = store.overview()
+    assert overview["states"] == {"ok": 2, "ok:no_text": 1, "failed": 0, "in_progress": 0}
+    assert (overview["pages"], overview["ocr_pages"], overview["pages_without_text"],
+            overview["needs_ocr"], overview["ocr_fixable"]) == (7, 1, 3, 2, 1)
+    # A later run with OCR replaces the pages: the document is an ordinary one again.
+    _fill_scan(store, OTHER, "/x/scan.pdf", [PageText(1, "Jetzt lesbar", ocr=True)])
+    store.mark_indexed([OTHER])
+    assert store.document(OTHER).status == "ok" and not store.awaits_ocr(OTHER)
+    assert store.no_text_paths() == []
+
+
+def test_failures_counted_by_reason_and_legacy_no_text_retried(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.mark_failed(OTHER, "/x/bad.pdf", "encrypted", "needs a password")
+    store.mark_failed(THIRD, "/x/old-scan.pdf", "no_text", "failed by an older archiv")
+    overview = store.overview()
+    assert overview["failure_reasons"] == {"encrypted": 1, "no_text": 1}
+    assert overview["states"]["failed"] == overview["failures"] == 2
+    assert store.no_text_paths() == ["/x/old-scan.pdf"]
+
+
+def _as_version_1(path: Path) -> None:
+    """Turn a store into what archiv wrote before schema version 2."""
+    db = sqlite3.connect(path)
+    db.executescript(
+        "DROP INDEX pages_without_text; ALTER TABLE pages DROP COLUMN no_text; "
+        "ALTER TABLE documents DROP COLUMN empty_pages; "
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+    db.close()
+
+
+def test_version_1_archive_is_read_as_is_and_migrated_by_a_writer(tmp_path: Path) -> None:
+    from archiv.store import SCHEMA_VERSION
+
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    _fill(store)
+    _fill_scan(store, OTHER, "/x/b.pdf", [PageText(1, "Text"), PageText(2, " \n")])
+    store.mark_indexed([DOC, OTHER])
+    store.close()
+    _as_version_1(path)
+
+    reader = Store.open_existing(path)  # readers never write, so they never migrate
+    assert reader.meta("schema_version") == "1"
+    assert [p.no_text for p in reader.pages(OTHER)] == [None, "empty"]
+    assert reader.document(OTHER).pages_without_text == 1
+    assert [(r.document_id, pages) for r, pages in reader.pages_without_text()] == [
+        (OTHER, [(2, "empty")])]
+    assert reader.overview()["pages_without_text"] == 1
+    reader.close()
+
+    writer = Store(path)
+    assert writer.meta("schema_version") == str(SCHEMA_VERSION) == "2"
+    assert [tuple(r) for r in writer.db.execute(
+        "SELECT document_id, number, no_text FROM pages ORDER BY 1, 2")] == [
+        (DOC, 1, None), (DOC, 2, None), (OTHER, 1, None), (OTHER, 2, "empty")]
+    assert {r.document_id: r.pages_without_text for r in writer.documents()} == {DOC: 0, OTHER: 1}
+    assert [tuple(r) for r in writer.db.execute(
+        "SELECT name FROM sqlite_master WHERE name = 'pages_without_text'")] == [("pages_without_text",)]
+    writer.close()
+    again = Store(path)  # migrating twice changes nothing
+    assert again.meta("schema_version") == "2"
+    assert again.document(OTHER).pages_without_text == 1
+    assert again.integrity_ok()

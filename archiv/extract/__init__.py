@@ -7,13 +7,15 @@ file. Every failure is an ``ExtractError`` with a stable ``reason``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import re
 import zipfile
 from pathlib import Path
 
 from archiv.errors import ExtractError
-from archiv.extract import clean, ocr
+from archiv.extract import clean
 from archiv.models import ExtractedFile, ExtractOptions, PageText
 
 __all__ = [
@@ -125,14 +127,44 @@ def extract_file(path: Path, options: ExtractOptions) -> ExtractedFile:
         raise ExtractError(
             "unreadable", f"{path}: damaged file ({type(error).__name__}: {error})"
         ) from None
-    if not any(page.text.strip() for page in result.pages):
-        hint = "no text layer and OCR found nothing"
-        if any("need OCR but" in warning for warning in result.warnings):
-            hint = f"no text layer and no OCR: {ocr.INSTALL_HINT}"
-        elif result.file_type == "pdf" and options.ocr == "never":
-            hint = "no text layer (scanned?); run again with OCR enabled"
-        raise ExtractError("no_text", f"{path}: {hint}")
-    return result
+    return _mark_pages_without_text(result, options)
+
+
+_OCR_FAILED = re.compile(r"OCR failed on page (\d+) \(")
+
+
+def _mark_pages_without_text(result: ExtractedFile, options: ExtractOptions) -> ExtractedFile:
+    """Give every page without text the reason why, instead of failing the file.
+
+    A scan read with ``--ocr never``, or while Tesseract is missing, is a document the archive
+    keeps (``ok:no_text``): its path, hash and facts are known, and the stored reason tells a
+    later run with OCR which pages it can fix. The PDF reader reports OCR trouble as warnings
+    only, so the reasons are read back from them here.
+    """
+    pages = result.pages or (PageText(1, ""),)  # a file with no page at all: one empty page
+    if all(page.text.strip() for page in pages):
+        return result
+    failed = {int(m.group(1)) for w in result.warnings for m in _OCR_FAILED.finditer(w)}
+    unavailable = any("need OCR but" in warning for warning in result.warnings)
+    marked = []
+    for page in pages:
+        if page.text.strip():
+            marked.append(page)
+            continue
+        if page.ocr:
+            reason = "ocr_empty"
+        elif result.file_type != "pdf":
+            reason = "empty"
+        elif page.number in failed:
+            reason = "ocr_failed"
+        elif options.ocr == "never":
+            reason = "ocr_off"
+        elif unavailable:
+            reason = "ocr_unavailable"
+        else:  # e.g. only a running head or page number, removed by cleaning
+            reason = "empty"
+        marked.append(dataclasses.replace(page, text="", no_text=reason))
+    return dataclasses.replace(result, pages=tuple(marked))
 
 
 def extract_isolated(path: Path, options: ExtractOptions) -> ExtractedFile:
