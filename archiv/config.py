@@ -35,4 +35,5 @@ class IngestSettings:
     wait: float = 60.0  # seconds to wait for another writer's lock; 0 = fail at once
     batch_size: int = 200  # documents per index commit …
     batch_pages: int = 1000  # … or pages, whichever comes first: bounds the writer's memory
+    read_ahead: int = 32  # files received from workers while the writer commits the index
     profile: bool = False

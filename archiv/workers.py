@@ -15,8 +15,10 @@ import contextlib
 import logging
 import multiprocessing as mp
 import os
+import queue
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -133,6 +135,8 @@ class WorkerPool(Generic[T, R]):
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload(_PRELOAD)
         self._workers: list[_Worker] = []
+        self._receiver: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def __enter__(self) -> WorkerPool[T, R]:
         return self
@@ -141,7 +145,16 @@ class WorkerPool(Generic[T, R]):
         self.close()
 
     def close(self) -> None:
-        for worker in self._workers:
+        self._stopping.set()
+        receiver = self._receiver
+        if receiver is not None:
+            receiver.join(timeout=0.5)
+            if receiver.is_alive():  # left early: end the tasks it waits for, so it wakes up
+                for worker in list(self._workers):
+                    worker.kill()
+                receiver.join(timeout=10)
+            self._receiver = None
+        for worker in list(self._workers):
             worker.stop()
         self._workers.clear()
 
@@ -210,6 +223,46 @@ class WorkerPool(Generic[T, R]):
                     yield by_id.pop(task_id), Failure(
                         "timeout", f"reading took longer than {self.timeout:g} s (see --timeout)"
                     )
+
+    def imap_ahead(self, tasks: Iterable[T], depth: int) -> Iterator[tuple[T, R | Failure]]:
+        """:meth:`imap`, received by a thread up to ``depth`` results ahead of the caller.
+
+        The caller (ingest's writer) spends long stretches committing the search index; with
+        plain :meth:`imap` every worker finishes its file and then waits for the parent to read
+        its result, so one core idles for the whole commit. The thread keeps reading results
+        (workers keep working) while the queue bounds how much waits in memory.
+        """
+        results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=max(1, depth))
+
+        def put(item: tuple[str, Any]) -> bool:
+            while not self._stopping.is_set():
+                try:
+                    results.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def receive() -> None:
+            try:
+                for pair in self.imap(tasks):
+                    if not put(("item", pair)):
+                        return
+                put(("done", None))
+            except BaseException as error:  # handed to the caller's thread, which raises it
+                if not self._stopping.is_set():
+                    put(("error", error))
+
+        self._stopping.clear()
+        self._receiver = threading.Thread(target=receive, name="archiv-receiver", daemon=True)
+        self._receiver.start()
+        while True:
+            kind, payload = results.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise payload
+            yield payload
 
     def _died(self, worker: _Worker) -> Failure:
         worker.process.join(timeout=5)

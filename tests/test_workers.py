@@ -49,3 +49,36 @@ def test_parent_stays_small() -> None:
         list(pool.imap([2048]))
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert after - before < 100 * 1024  # KiB: the bomb went off in the worker, not here
+
+
+def test_imap_ahead_keeps_workers_busy_while_the_caller_is() -> None:
+    """Results are received while the caller works (an index commit): tasks do not wait for it."""
+    with WorkerPool(worker_funcs.stamp, jobs=2, timeout=30, memory_mb=0) as pool:
+        results = pool.imap_ahead([0.2] * 6, depth=8)
+        next(results)
+        busy_until = time.monotonic() + 1.5  # the caller "commits" for 1.5 s
+        time.sleep(1.5)
+        ended = [stamp for _task, stamp in results]
+    assert len(ended) == 5
+    # Plain imap would leave both workers idle during the sleep: at most 2 tasks done in it.
+    assert sum(stamp < busy_until for stamp in ended) >= 4, ended
+
+
+def test_imap_ahead_same_results_and_failures_as_imap() -> None:
+    tasks = ["type", "encrypted", "type"]
+    with WorkerPool(worker_funcs.broken, jobs=2, timeout=30, memory_mb=0) as pool:
+        plain = sorted(map(repr, pool.imap(tasks)))
+    with WorkerPool(worker_funcs.broken, jobs=2, timeout=30, memory_mb=0) as pool:
+        ahead = sorted(map(repr, pool.imap_ahead(tasks, depth=1)))
+    assert ahead == plain and len(ahead) == 3
+
+
+def test_imap_ahead_left_early_ends_workers_promptly() -> None:
+    """A caller that stops (an error while storing) must not wait for long tasks to finish."""
+    started = time.monotonic()
+    with WorkerPool(worker_funcs.slow, jobs=2, timeout=60, memory_mb=0) as pool:
+        for _pair in pool.imap_ahead([0.01, 30.0, 30.0, 30.0], depth=2):
+            break
+        processes = [w.process for w in pool._workers]
+    assert time.monotonic() - started < 15
+    assert processes and not any(p.is_alive() for p in processes)

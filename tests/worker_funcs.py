@@ -25,3 +25,9 @@ def broken(reason: str) -> None:
     if reason == "type":
         raise TypeError("unexpected NoneType")
     raise ExtractError(reason, f"sample: {reason}")
+
+
+def stamp(seconds: float) -> float:
+    """Sleep, then say when the task ended: shows whether workers ran while the caller was busy."""
+    time.sleep(seconds)
+    return time.monotonic()
