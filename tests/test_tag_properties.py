@@ -66,7 +66,8 @@ def german_dates(draw: st.DrawFn) -> tuple[str, str, str]:
     month_name = draw(st.sampled_from(MONTHS[day.month]))
     if form == "dd.mm.yy":
         # two-digit years are read with a pivot of 70: 00–69 → 20xx, 70–99 → 19xx
-        day = day.replace(year=draw(st.integers(1970, 2069)))
+        # (drawn anew, not by replacing the year: 29 February has no day in most years)
+        day = draw(st.dates(min_value=date(1970, 1, 1), max_value=date(2069, 12, 31)))
         return f"{day.day:02d}.{day.month:02d}.{day.year % 100:02d}", day.isoformat(), "day"
     if form == "dd.mm.yyyy":
         return f"{day.day:02d}.{day.month:02d}.{day.year}", day.isoformat(), "day"

@@ -20,8 +20,9 @@ import math
 import re
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from ctypes import c_double
+from ctypes import c_double, c_float
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class _RawPage:
     """One page's text before cleaning, and whether it still needs OCR."""
 
     number: int
-    text: str
+    text: str  # already through ``clean.normalize_unicode``: judged and cleaned as it is
     needs_ocr: bool
     method: str  # pdfium, columns, tables
     garbled: bool = False
@@ -215,11 +216,16 @@ def _find_gutter(rects: list[Box], width: float) -> float | None:
 
 
 def _text_rects(textpage: pdfium.PdfTextPage) -> list[Box]:
+    """``textpage.get_rect`` for every rectangle, through the raw call with reused doubles."""
     rects: list[Box] = []
+    left, top, right, bottom = c_double(), c_double(), c_double(), c_double()
+    get_rect, raw = pdfium_c.FPDFText_GetRect, textpage.raw
     for index in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(index)
-        if right - left > 0.5 and top - bottom > 0.5:
-            rects.append((left, bottom, right, top))
+        if not get_rect(raw, index, left, top, right, bottom):  # the order is ltrb
+            raise pdfium.PdfiumError("Failed to get rectangle.")
+        l_, b_, r_, t_ = left.value, bottom.value, right.value, top.value
+        if r_ - l_ > 0.5 and t_ - b_ > 0.5:
+            rects.append((l_, b_, r_, t_))
     return rects
 
 
@@ -302,6 +308,41 @@ def _tiled(boxes: list[Box]) -> int:
     return pairs
 
 
+def _path_bounds(page: pdfium.PdfPage) -> Iterator[tuple[Box, Any]]:
+    """(bounds, raw object) of each path object, as ``page.get_objects(filter=[PATH],
+    max_depth=2)`` finds them: the page's own, then, after each form XObject, the form's own.
+
+    Through the raw calls: pypdfium2 wraps every object of the page (text runs included) in a
+    Python object before filtering, which cost more than the check itself.
+    """
+    low, bottom, high, top = c_float(), c_float(), c_float(), c_float()
+
+    def walk(count: Any, get: Any, parent: Any, level: int) -> Iterator[tuple[Box, Any]]:
+        total = count(parent)
+        if total < 0:
+            raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        for index in range(total):
+            obj = get(parent, index)
+            if not obj:
+                raise pdfium.PdfiumError("Failed to get pageobject.")
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
+                raise pdfium.PdfiumError("Failed to determine pageobject type.")
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                if not pdfium_c.FPDFPageObj_GetBounds(obj, low, bottom, high, top):
+                    raise pdfium.PdfiumError("Failed to locate pageobject.")
+                yield (low.value, bottom.value, high.value, top.value), obj
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < 1:
+                yield from walk(
+                    pdfium_c.FPDFFormObj_CountObjects,
+                    pdfium_c.FPDFFormObj_GetObject,
+                    obj,
+                    level + 1,
+                )
+
+    yield from walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page.raw, 0)
+
+
 def _looks_ruled(page: pdfium.PdfPage) -> bool:
     """Cheap pre-check before asking pdfplumber for tables (~40 ms a page).
 
@@ -310,8 +351,7 @@ def _looks_ruled(page: pdfium.PdfPage) -> bool:
     """
     horizontal = vertical = 0
     boxes: list[Box] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
+    for (left, bottom, right, top), obj in _path_bounds(page):
         width, height = right - left, top - bottom
         if height < 3 and width > 15:
             horizontal += 1
@@ -321,7 +361,7 @@ def _looks_ruled(page: pdfium.PdfPage) -> bool:
             width > 15
             and height > 8
             and len(boxes) < 200
-            and pdfium_c.FPDFPath_CountSegments(obj.raw) <= 6
+            and pdfium_c.FPDFPath_CountSegments(obj) <= 6
         ):
             boxes.append((left, bottom, right, top))
         if horizontal >= 3 and vertical >= 2:
@@ -453,7 +493,7 @@ def _read_page(
     bare = clean.normalize_unicode(text)
     garbled = clean.looks_garbled(bare)
     needs_ocr = options.ocr == "always" or (options.ocr == "auto" and (garbled or not bare.strip()))
-    return _RawPage(index + 1, text, needs_ocr, method, garbled)
+    return _RawPage(index + 1, bare, needs_ocr, method, garbled)
 
 
 def _render(document: pdfium.PdfDocument, index: int, target: Path) -> None:
@@ -538,7 +578,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> ExtractedFile:
             texts.append("")  # better nothing than junk in the index
             flags.append(False)
         else:
-            texts.append(clean.clean_page(raw.text))
+            texts.append(clean.clean_normalized(raw.text))
             flags.append(False)
     texts = clean.remove_running_lines(texts)
     warnings = [w if w.startswith(f"{path}: ") else f"{path}: {w}" for w in warnings]

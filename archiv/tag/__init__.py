@@ -47,6 +47,14 @@ def _make_doc(nlp: Language, text: str) -> Doc:
     return doc
 
 
+def _by_page(mentions: Sequence[Mention]) -> dict[int, list[Mention]]:
+    """Mentions grouped by page, in their order: a scan of all mentions per page is quadratic."""
+    groups: dict[int, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(m.page, []).append(m)
+    return groups
+
+
 def _bare_references_across_pages(
     pages: Sequence[PageText], mentions: Sequence[Mention]
 ) -> list[Mention]:
@@ -56,9 +64,10 @@ def _bare_references_across_pages(
     known = {m.value: m.kind or "drucksache" for m in mentions if m.label == "reference"}
     if not known:
         return []
+    by_page = _by_page(mentions)
     added: list[Mention] = []
     for page in pages:
-        on_page = [m for m in mentions if m.page == page.number]
+        on_page = by_page.get(page.number, [])
         taken = Intervals((m.start, m.end) for m in on_page if m.label in ("reference", "date"))
         for ref in find_bare_references(page.text, known, taken):
             added.append(
@@ -145,23 +154,25 @@ def tag_pages(pages: Sequence[PageText], *, title: str | None = None) -> TagResu
         for m in mentions
     ]
     if facts.date:
+        by_page = _by_page(mentions)
         for page in pages:
-            taken = [(m.start, m.end) for m in mentions if m.page == page.number]
+            on_page = by_page.setdefault(page.number, [])
+            taken = [(m.start, m.end) for m in on_page]
             for d in find_relative_dates(page.text, reference_date=facts.date):
                 if any(d.start < e and d.end > s for s, e in taken):
                     continue
-                mentions.append(
-                    Mention(
-                        label="date",
-                        text=d.text,
-                        value=d.value,
-                        page=page.number,
-                        start=d.start,
-                        end=d.end,
-                        precision=d.precision,  # type: ignore[arg-type]
-                        end_value=d.end_value,
-                        role=d.role,
-                    )
+                relative = Mention(
+                    label="date",
+                    text=d.text,
+                    value=d.value,
+                    page=page.number,
+                    start=d.start,
+                    end=d.end,
+                    precision=d.precision,  # type: ignore[arg-type]
+                    end_value=d.end_value,
+                    role=d.role,
                 )
+                mentions.append(relative)
+                on_page.append(relative)
     mentions.sort(key=lambda m: (m.page, m.start, m.end, m.label))
     return TagResult(mentions=tuple(mentions), facts=facts)

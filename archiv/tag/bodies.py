@@ -44,6 +44,9 @@ _ARTICLE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _MACRO = re.compile(r"<<(\w+)>>")
+_WORD = re.compile(r"[^\s,;:]+")
+_SPACES = re.compile(r"\s+")
+_HYPHEN_COMMA = re.compile(r"-\s+,")
 # "Ratsbeschluss" → Rat; the body word as it appears before the linking "s".
 _COMPOUND_BODIES = {
     "Rats": ("Rat", "rat"),
@@ -57,6 +60,10 @@ _COMPOUND_WORD = re.compile(
 )
 
 
+# A rule's pattern after ``<<START>>`` that begins with a letter (inside group openers only).
+_LETTER_FIRST = re.compile(r"(?:\((?:\?:|\?P<\w+>))*[^\W\d_]")
+
+
 @dataclass(frozen=True, slots=True)
 class BodyRule:
     id: str
@@ -68,6 +75,10 @@ class BodyRule:
     reject_before: re.Pattern[str] | None = None
     role: str | None = None
     place_group: str | None = None  # an optional group kept only when it names a place
+    # ``pattern`` split into its leading ``<<START>>`` assertion and the rest, when searching
+    # for the rest is faster (see :func:`_finditer`); ``None`` when it is not.
+    start: re.Pattern[str] | None = None
+    rest: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +112,13 @@ def rules() -> tuple[BodyRule, ...]:
             macros[item["define"]] = item["value"]
             continue
         pattern = _MACRO.sub(lambda m: macros[m.group(1)], item["pattern"])
+        start = rest = None
         try:
             compiled = re.compile(pattern)
+            head, marker, tail = item["pattern"].partition("<<START>>")
+            tail = _MACRO.sub(lambda m: macros[m.group(1)], tail)
+            if not head and marker and _LETTER_FIRST.match(tail):
+                start, rest = re.compile(macros["START"]), re.compile(tail)
         except re.error as error:  # a broken data file is a bug, say where
             raise ValueError(f"bodies.jsonl line {number}: {error}") from error
         reject = item.get("reject_after")
@@ -118,14 +134,43 @@ def rules() -> tuple[BodyRule, ...]:
                 reject_before=re.compile(reject_before) if reject_before else None,
                 role=item.get("role"),
                 place_group=item.get("place_group"),
+                start=start,
+                rest=rest,
             )
         )
     return tuple(out)
 
 
+def _finditer(rule: BodyRule, text: str) -> list[re.Match[str]]:
+    """``rule.pattern.finditer(text)``, found faster when the rule allows it.
+
+    Every rule starts with the ``<<START>>`` lookbehind, and a pattern that starts with an
+    assertion makes ``re`` try a match at every character of the page; a pattern that starts
+    with a letter lets it jump to where that letter stands (50× faster). So the rest is
+    searched for and the assertion checked where it matched: the leftmost place where both
+    hold is the leftmost match of the whole pattern, with the same groups, since a zero-width
+    assertion in front changes nothing about how the rest matches. An empty match (no rule
+    has one) would make ``finditer`` step differently, so then the plain scan decides.
+    """
+    if rule.rest is None or rule.start is None:
+        return list(rule.pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    search, holds = rule.rest.search, rule.start.match
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        if m.end() == m.start():
+            return list(rule.pattern.finditer(text))
+        if holds(text, m.start()) is not None:
+            found.append(m)
+            pos = m.end()
+        else:
+            pos = m.start() + 1
+    return found
+
+
 def _place_prefix(text: str, start: int, raw: str) -> tuple[str, int] | None:
     """The longest run of ``raw``'s leading words that is a known place; its canonical name and end."""
-    words = list(re.finditer(r"[^\s,;:]+", raw))
+    words = list(_WORD.finditer(raw))
     for n in range(len(words), 0, -1):
         end = words[n - 1].end()
         name = raw[:end].rstrip(".")
@@ -156,8 +201,8 @@ def _names_place(word: str) -> bool:
 
 
 def _clean(value: str) -> str:
-    value = re.sub(r"\s+", " ", value).strip()
-    return re.sub(r"-\s+,", "-,", value)
+    value = _SPACES.sub(" ", value).strip()
+    return _HYPHEN_COMMA.sub("-,", value)
 
 
 def _match(text: str, rule: BodyRule, m: re.Match[str]) -> BodyMatch | None:
@@ -198,7 +243,7 @@ def find_bodies(text: str) -> list[BodyMatch]:
     """All bodies in ``text``; overlapping matches resolve to the longest, then the earlier rule."""
     found: list[tuple[int, int, int, BodyMatch]] = []
     for order, rule in enumerate(rules()):
-        for m in rule.pattern.finditer(text):
+        for m in _finditer(rule, text):
             match = _match(text, rule, m)
             if match is not None:
                 found.append((match.start, -(match.end - match.start), order, match))
