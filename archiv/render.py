@@ -109,8 +109,11 @@ def _file_uri(source: Source) -> str:
     return f"{uri}#page={source.page}"
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _one_line(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 # ---------------------------------------------------------------------------------- table

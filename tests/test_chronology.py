@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from archiv.chronology import (
+    SAME_PAGE_JOINER,
     build_chronology,
     dates_compatible,
     filter_chronology,
     normalize_reference,
 )
-from archiv.models import Resolution, Source
+from archiv.models import ChronologyEntry, Resolution, Source
 
 BIELEFELD = "/seeds/bielefeld-mitteilung.pdf"
 PADERBORN = "/seeds/paderborn-praesentation.pdf"
@@ -81,6 +82,30 @@ def test_same_event_from_two_documents_is_one_entry() -> None:
     assert [s.document_id for s in entry.sources] == ["pb", "bi"]
     assert entry.city == "Berlin"  # from the most precise report
     assert entry.conflicts == ()
+
+
+def test_one_source_per_page() -> None:
+    """An Amtsblatt lists a Satzung and prints it again with its preamble, on one page."""
+    listed = res(
+        "2024-11-27",
+        city="Detmold",
+        refs=("24-1102",),
+        doc="amtsblatt",
+        subject="Satzung zur Änderung der Friedhofssatzung der Stadt Detmold",
+        text="Der Rat beschließt die nachstehende Satzung zur Änderung der Friedhofssatzung.",
+    )
+    printed = res(
+        "2024-11-27",
+        city="Detmold",
+        refs=("24-1102",),
+        doc="amtsblatt",
+        subject="Satzung zur Änderung der Friedhofssatzung der Stadt Detmold",
+        text="… hat der Rat der Stadt Detmold in seiner Sitzung am 27.11.2024 folgende Satzung beschlossen:",
+    )
+    other_page = res("2024-11-27", city="Detmold", refs=("24-1102",), doc="amtsblatt", page=2)
+    (entry,) = build_chronology([listed, printed, listed, other_page])
+    assert [(s.document_id, s.page) for s in entry.sources] == [("amtsblatt", 1), ("amtsblatt", 2)]
+    assert entry.sources[0].text == SAME_PAGE_JOINER.join([listed.source.text, printed.source.text])
 
 
 def test_events_only_with_include_all() -> None:
@@ -374,12 +399,23 @@ def test_chronology_properties(records: list[Resolution]) -> None:
     entries = build_chronology(records, include_all=True)
     keys = [(e.date is None, e.date or "") for e in entries]
     assert keys == sorted(keys)  # oldest first, undated last
-    # every distinct report lands in an entry of its kind; identical reports count once
+    # every distinct report lands in an entry of its kind; identical reports count once; an
+    # entry names each document page once, with the sentences of the reports it merged there
     pairs = [(e.kind, s) for e in entries for s in e.sources]
     assert len(pairs) <= len(set(records))
-    assert all((r.kind, r.source) in pairs for r in records)
-    for e in entries:  # merged reports never contradict the entry's date
-        members = [r for r in records if r.source in e.sources and r.kind == e.kind]
+
+    def cites(e: ChronologyEntry, r: Resolution) -> bool:
+        return e.kind == r.kind and any(
+            (s.document_id, s.page) == (r.source.document_id, r.source.page)
+            and r.source.text in s.text.split(SAME_PAGE_JOINER)
+            for s in e.sources
+        )
+
+    assert all(any(cites(e, r) for e in entries) for r in records)
+    for e in entries:
+        pages = [(s.document_id, s.page) for s in e.sources]
+        assert len(pages) == len(set(pages))
+        members = [r for r in records if cites(e, r)]  # never contradict the entry's date
         assert all(dates_compatible(e.date, r.date) for r in members)
         assert {r.kind for r in members} == {e.kind}
     # conflicts come in pairs: each names a dated entry that names this one back

@@ -79,6 +79,39 @@ def test_seed_events_with_all(corpus_index: Path) -> None:
     assert {"2020-03-09", "2021-01-01", "2023-10-25"} <= dates
 
 
+NIEDERSCHRIFT = "beispiel-lemgo-niederschrift-rat-2021-09-30.pdf"
+
+
+def test_chronik_all_lists_precise_events_and_each_page_once(corpus_index: Path) -> None:
+    entries = json.loads(run("chronik", "--all", "--index", corpus_index, "--json").stdout)
+    for e in entries:  # one source per document page
+        pages = [(Path(s["path"]).name, s["page"]) for s in e["sources"]]
+        assert len(pages) == len(set(pages)), e
+    events = [(e["date"], e["subject"], Path(e["sources"][0]["path"]).name)
+              for e in entries if e["kind"] == "event"]
+    minutes = [(date, subject) for date, subject, name in events if name == NIEDERSCHRIFT]
+    assert ("2021-09-30", "12. Sitzung des Rates der Stadt Lemgo") in minutes  # the meeting, once
+    assert [d for d, _ in minutes].count("2021-09-30") == 1  # no "Sitzungstag: Donnerstag"
+    assert "2021-09-17" not in [d for d, _ in minutes]  # the opening formula's invitation
+    assert ("2015-02", "Einrichtung der Stabsstelle Klimaschutz") in minutes
+    assert ("2016-03", "erstes Monitoring vorgelegt") in minutes
+    deck = {(d, s) for d, s, name in events if name == PADERBORN}
+    assert {("2021-01-01", "Zeitplan: 01.01.2021 – 31.12.2022"),
+            ("2023-08-31", "Zeitplan: längstens jedoch bis zum 31.08.2023")} <= deck
+    assert not [e for e in entries if e["kind"] == "event" and "(Entscheidung)" in e["subject"]]
+
+
+def test_chronik_subjects_read_as_headings(corpus_index: Path) -> None:
+    entries = json.loads(run("chronik", "--index", corpus_index, "--json").stdout)
+    subjects = {e["subject"] for e in entries}
+    assert {"Integriertes Klimaschutzkonzept",
+            "überplanmäßige Aufwendung in Höhe von 180.000 Euro",
+            "Satzung zur Änderung der Friedhofssatzung der Stadt Detmold",
+            "Übersicht der Sitzungstermine für das Jahr 2025"} <= subjects
+    bielefeld = next(e for e in entries if e["references"] == ["1045/2014-2020"])
+    assert bielefeld["subject"].endswith("und Unterzeichnung der Interkommunalen Vereinbarung")
+
+
 def test_chronik_query_and_filters(corpus_index: Path) -> None:
     entries = json.loads(run("chronik", "--index", corpus_index, "--json", "--query", "Beitritt",
                              "--city", "Paderborn").stdout)

@@ -77,8 +77,11 @@ def test_council_agreed_in_its_meeting() -> None:
         "Bielefeld",
         ("1045/2014-2020",),
     )
-    assert r.subject.startswith("Beitritt der Stadt Bielefeld zum Städtenetzwerk „Regiopolregionen")
-    assert "Interkommunalen Vereinbarung" in r.subject and len(r.subject) <= 160
+    # the second object loses its article like the first; the participial insert is dropped
+    assert r.subject == (
+        "Beitritt der Stadt Bielefeld zum Städtenetzwerk „Regiopolregionen für Deutschland“ "
+        "und Unterzeichnung der Interkommunalen Vereinbarung"
+    )
     assert r.source.text.startswith("Der Rat der Stadt Bielefeld stimmte")
     assert r.source.text.endswith("(siehe DS-Nr. 1045/2014-2020).")
     assert "\n" not in r.source.text and (r.source.page, r.source.path) == (1, "/archiv/doc.pdf")
@@ -786,3 +789,313 @@ def test_any_text_never_breaks_the_finder(words: list[str], data: st.DataObject)
         assert len(r.subject) <= 160 and "\x00" not in r.subject and "\x01" not in r.subject
         assert r.source.page == 1 and "\n" not in r.source.text
         assert (r.status is None) == (r.kind != "resolution")
+
+
+# ------------------------------------------------- issue 4: precise events, subjects as headings
+
+MINUTES_HEAD = (
+    "Niederschrift\n"
+    "über die 12. Sitzung des Rates der Stadt Lemgo am 30.09.2021\n"
+    "Sitzungstag: Donnerstag, 30. September 2021\n"
+    "TOP 1 Eröffnung und Feststellung der Beschlussfähigkeit\n"
+    "Der Bürgermeister eröffnet die Sitzung und stellt fest, dass mit Einladung vom 17.09.2021\n"
+    "ordnungsgemäß eingeladen wurde und der Rat beschlussfähig ist.\n"
+)
+
+
+def test_the_meeting_is_one_event_without_form_fields_or_opening_formula() -> None:
+    records = find(
+        MINUTES_HEAD,
+        ("date", "30.09.2021", "2021-09-30", {**DAY, "role": "meeting"}),
+        ("date", "30. September 2021", "2021-09-30", {**DAY, "role": "meeting"}),
+        ("date", "17.09.2021", "2021-09-17", {**DAY, "role": "event"}),
+        ("body", "Rates der Stadt Lemgo", "Rat der Stadt Lemgo", {"kind": "rat"}),
+        facts=DocumentFacts(doc_type="niederschrift", municipality="Lemgo", date="2021-09-30"),
+    )
+    assert [(r.kind, r.date, r.subject) for r in records] == [
+        ("event", "2021-09-30", "12. Sitzung des Rates der Stadt Lemgo")
+    ]
+
+
+def test_each_date_gets_the_clause_it_stands_in() -> None:
+    text = (
+        "Seit der Einrichtung der Stabsstelle Klimaschutz im Februar 2015 sind 41 von 60 "
+        "Maßnahmen begonnen worden; das erste Monitoring wurde im März 2016 vorgelegt."
+    )
+    records = find(
+        text,
+        ("date", "Februar 2015", "2015-02", {**MONTH, "role": "event"}),
+        ("date", "März 2016", "2016-03", {**MONTH, "role": "event"}),
+    )
+    assert [(r.kind, r.date, r.subject) for r in records] == [
+        ("event", "2015-02", "Einrichtung der Stabsstelle Klimaschutz"),
+        ("event", "2016-03", "erstes Monitoring vorgelegt"),
+    ]
+
+
+def test_a_slide_line_after_a_date_is_not_part_of_its_subject() -> None:
+    # As pypdfium2 extracts the deck: no blank lines, so the next slide line joins the date line.
+    text = (
+        "Zeitplan\n01.01.2021 – 31.12.2022, längstens jedoch bis zum 31.08.2023\n"
+        "Analyse Entwicklungstrends Ziele ableiten Leitprojekte definieren\n"
+    )
+    records = find(
+        text,
+        (
+            "date",
+            "01.01.2021 – 31.12.2022",
+            "2021-01-01",
+            {**DAY, "end_value": "2022-12-31", "role": "period"},
+        ),
+        ("date", "31.08.2023", "2023-08-31", DAY),
+    )
+    assert [(r.date, r.end_date, r.subject) for r in records] == [
+        ("2021-01-01", "2022-12-31", "Zeitplan: 01.01.2021 – 31.12.2022"),
+        ("2023-08-31", None, "Zeitplan: längstens jedoch bis zum 31.08.2023"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "dates", "expected"),
+    [
+        pytest.param(
+            "Im Dezember 2019 fand ein erstes Gespräch mit Vertretern der Stadt Kassel statt.",
+            [("Dezember 2019", "2019-12", MONTH)],
+            [("2019-12", None, "erstes Gespräch mit Vertretern der Stadt Kassel")],
+            id="fand-statt",
+        ),
+        pytest.param(
+            "Der Bürgermeister teilt mit, dass die nächste Sitzung des Rates am 16.12.2021 "
+            "stattfindet.",
+            [("16.12.2021", "2021-12-16", DAY)],
+            [("2021-12-16", None, "nächste Sitzung des Rates")],
+            id="dass-stattfindet",
+        ),
+        pytest.param(
+            "Die Sitzung des Jugendhilfeausschusses am 11.06.2016 wurde auf Wunsch der "
+            "Fraktionen verschoben.",
+            [("11.06.2016", "2016-06-11", DAY)],
+            [
+                (
+                    "2016-06-11",
+                    None,
+                    "Sitzung des Jugendhilfeausschusses auf Wunsch der Fraktionen verschoben",
+                )
+            ],
+            id="passive",
+        ),
+        pytest.param(
+            "Bis Ende 2020 sollen sämtliche Gebäude an das Wärmenetz angeschlossen werden.",
+            [("2020", "2020", {"precision": "year"})],
+            [("2020", None, "Frist: sämtliche Gebäude an das Wärmenetz angeschlossen")],
+            id="bis-ende",
+        ),
+        pytest.param(
+            "Die Öffentlichkeit wurde gemäß § 3 Abs. 2 BauGB in der Zeit vom 01.02.2021 bis "
+            "01.03.2021 beteiligt.",
+            [("01.02.2021", "2021-02-01", DAY), ("01.03.2021", "2021-03-01", DAY)],
+            [("2021-02-01", "2021-03-01", "Öffentlichkeit gemäß § 3 Abs. 2 BauGB beteiligt")],
+            id="in-der-zeit-vom-bis",
+        ),
+        pytest.param(
+            "Die Laufzeit des Projekts erstreckt sich vom 01.01.2021 bis zum 31.12.2022, "
+            "längstens jedoch bis zum 31.08.2023.",
+            [
+                ("01.01.2021", "2021-01-01", DAY),
+                ("31.12.2022", "2022-12-31", DAY),
+                ("31.08.2023", "2023-08-31", DAY),
+            ],
+            [
+                ("2021-01-01", "2022-12-31", "Laufzeit des Projekts"),
+                ("2023-08-31", None, "Laufzeit des Projekts: längstens jedoch bis zum 31.08.2023"),
+            ],
+            id="laufzeit-laengstens",
+        ),
+        pytest.param(
+            "Ein entsprechender Antrag der Fraktion Volt vom 19.08.2023 liegt dem Rat vor.",
+            [("19.08.2023", "2023-08-19", DAY)],
+            [("2023-08-19", None, "entsprechender Antrag der Fraktion Volt")],
+            id="noun-vom-date",
+        ),
+    ],
+)
+def test_event_subjects_are_headings_without_holes(
+    text: str, dates: list[tuple], expected: list[tuple]
+) -> None:
+    specs = [("date", phrase, value, {**extra, "role": "event"}) for phrase, value, extra in dates]
+    records = find(text, *specs, facts=DocumentFacts(municipality="Musterstadt"))
+    assert [(r.kind, r.date, r.end_date, r.subject) for r in records] == [
+        ("event", *e) for e in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "value", "extra"),
+    [
+        pytest.param(
+            "TOP 12 Jahresabschluss 2020 der Stadtwerke Lemgo GmbH",
+            "2020",
+            "2020",
+            {"precision": "year"},
+            id="agenda-heading",
+        ),
+        pytest.param(
+            "Die Finanzierung ist im Haushaltsplan 2012 unter der Investitionsnummer 6.861 "
+            "veranschlagt.",
+            "2012",
+            "2012",
+            {"precision": "year"},
+            id="year-names-a-plan",
+        ),
+        pytest.param(
+            "Inhalt: Bekanntmachung der Beschlüsse des Rates vom 27.11.2024 · Satzung zur "
+            "Änderung der Friedhofssatzung",
+            "27.11.2024",
+            "2024-11-27",
+            DAY,
+            id="list-of-decisions-header",
+        ),
+        pytest.param(
+            "Betreff:\nHaushaltssatzung für das Haushaltsjahr 2013",
+            "2013",
+            "2013",
+            {"precision": "year"},
+            id="title-of-the-paper",
+        ),
+    ],
+)
+def test_dates_that_date_no_happening_are_not_events(
+    text: str, phrase: str, value: str, extra: dict
+) -> None:
+    records = find(text, ("date", phrase, value, {**extra, "role": "event"}))
+    assert not [r for r in records if r.kind == "event"], records
+
+
+def test_beratungsfolge_line_of_the_deciding_meeting_is_the_proposal_not_an_event() -> None:
+    text = (
+        "Beratungsfolge:\n"
+        "Ausschuss für Umwelt am 14.09.2021 (Vorberatung)\n"
+        "Rat der Stadt Lemgo am 30.09.2021 (Entscheidung)\n"
+        "Beschlussvorschlag:\n"
+        "Der Rat der Stadt Lemgo beschließt den Beitritt zum Radverkehrsnetz Lippe.\n"
+    )
+    records = find(
+        text,
+        ("body", "Ausschuss für Umwelt", "Ausschuss für Umwelt", {"kind": "ausschuss"}),
+        ("date", "14.09.2021", "2021-09-14", {**DAY, "role": "meeting"}),
+        ("body", "Rat der Stadt Lemgo", "Rat der Stadt Lemgo", {"kind": "rat"}),
+        ("date", "30.09.2021", "2021-09-30", {**DAY, "role": "meeting"}),
+        facts=DocumentFacts(doc_type="beschlussvorlage", municipality="Lemgo"),
+    )
+    assert [(r.kind, r.date) for r in records] == [
+        ("event", "2021-09-14"),
+        ("proposal", "2021-09-30"),
+    ]
+    assert records[1].subject == "Beitritt zum Radverkehrsnetz Lippe"
+
+
+def test_inkrafttreten_inside_a_beschluss_block_is_an_event() -> None:
+    text = (
+        "TOP 3 Neufassung der Parkgebührensatzung\n\nBeschluss:\n\n"
+        "Der Rat beschließt die Neufassung der Satzung. Die Satzung tritt am 01.01.2022 in Kraft."
+    )
+    records = find(
+        text,
+        ("date", "01.01.2022", "2022-01-01", {**DAY, "role": "event"}),
+        facts=DocumentFacts(
+            doc_type="niederschrift", municipality="Lemgo", date="2021-09-30", date_precision="day"
+        ),
+    )
+    assert [(r.kind, r.date, r.city) for r in records] == [
+        ("resolution", "2021-09-30", "Lemgo"),
+        ("event", "2022-01-01", "Lemgo"),  # "in Kraft" is no place
+    ]
+    assert records[1].subject == "Inkrafttreten der Satzung (Neufassung der Parkgebührensatzung)"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "specs", "subject"),
+    [
+        pytest.param(
+            "Der Rat nimmt die von der Verwaltung vorgelegte Übersicht der Sitzungstermine für "
+            "das Jahr 2025 zur Kenntnis.",
+            [("date", "2025", "2025", {"precision": "year"})],
+            "Übersicht der Sitzungstermine für das Jahr 2025",
+            id="keeps-a-year-of-the-object",
+        ),
+        pytest.param(
+            "Mit Beschluss Nr. 12/2015 vom 12.03.2015 hat der Rat der Stadt Lemgo das Integrierte "
+            "Klimaschutzkonzept beschlossen.",
+            [
+                ("reference", "Beschluss Nr. 12/2015", "12/2015", {"kind": "beschluss"}),
+                ("date", "12.03.2015", "2015-03-12", {**DAY, "role": "decision"}),
+            ],
+            "Integriertes Klimaschutzkonzept",
+            id="accusative-neuter",
+        ),
+        pytest.param(
+            "Er erinnert daran, dass der Rat bereits am 12. März 2015 mit dem Integrierten "
+            "Klimaschutzkonzept (Beschluss Nr. 12/2015) den Ausbau des Alltagsradverkehrs "
+            "beschlossen hat.",
+            [
+                ("date", "12. März 2015", "2015-03-12", {**DAY, "role": "decision"}),
+                ("reference", "Beschluss Nr. 12/2015", "12/2015", {"kind": "beschluss"}),
+            ],
+            "Ausbau des Alltagsradverkehrs mit dem Integrierten Klimaschutzkonzept",
+            id="object-before-its-prepositional-phrase",
+        ),
+        pytest.param(
+            "Der Haupt- und Finanzausschuss empfiehlt dem Rat in seiner Sitzung am 16.09.2021 "
+            "einstimmig, der überplanmäßigen Aufwendung in Höhe von 180.000 Euro zuzustimmen.",
+            [("date", "16.09.2021", "2021-09-16", {**DAY, "role": "decision"})],
+            "überplanmäßige Aufwendung in Höhe von 180.000 Euro",
+            id="dative-feminine",
+        ),
+        pytest.param(
+            "Der Rat beschließt am 27.11.2024 die nachstehende Satzung zur Änderung der "
+            "Friedhofssatzung der Stadt Detmold.",
+            [("date", "27.11.2024", "2024-11-27", {**DAY, "role": "decision"})],
+            "Satzung zur Änderung der Friedhofssatzung der Stadt Detmold",
+            id="no-pointer-words",
+        ),
+        pytest.param(
+            "Der Rat hat am 05.06.2023 die Sanierung des Hallenbades auf der Grundlage der "
+            "Vorlage 0815/2023 beschlossen.",
+            [
+                ("date", "05.06.2023", "2023-06-05", {**DAY, "role": "decision"}),
+                ("reference", "Vorlage 0815/2023", "0815/2023", {}),
+            ],
+            "Sanierung des Hallenbades",
+            id="no-dangling-words-of-a-cut-reference",
+        ),
+    ],
+)
+def test_decision_subjects_read_as_headings(sentence: str, specs: list, subject: str) -> None:
+    records = find(
+        sentence, *specs, facts=DocumentFacts(municipality="Lemgo", doc_type="mitteilung")
+    )
+    assert only(records).subject == subject
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param(
+            "Hierzu wird auf die Vorlage 0677/17 verwiesen, in der die Einzelheiten dargestellt sind.",
+            id="pointer-to-a-paper",
+        ),
+        pytest.param(
+            "Das Gutachten des Büros Zimmermann & Partner empfiehlt, die Anlage in zwei "
+            "Bauabschnitten umzusetzen.",
+            id="advice-of-a-consultant",
+        ),
+    ],
+)
+def test_sentences_that_only_sound_like_decisions(sentence: str) -> None:
+    # In minutes, under an agenda item, where every decision sentence is a record.
+    text = f"TOP 5 Sanierung der Sporthalle\n\n{sentence}"
+    specs = [("reference", "Vorlage 0677/17", "0677/17")] if "0677/17" in sentence else []
+    facts = DocumentFacts(
+        doc_type="niederschrift", municipality="Lemgo", date="2021-09-30", date_precision="day"
+    )
+    assert find(text, *specs, facts=facts) == []
