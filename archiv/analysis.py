@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Set
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -291,37 +291,69 @@ def _tokenize(text: str) -> Iterator[Token]:
         pos += 1
 
 
-def matching_spans(
-    text: str, match: Callable[[str, str, tuple[str, ...]], bool]
-) -> list[tuple[int, int, str]]:
-    """``(start, end, term)`` of every word of ``text`` for which ``match(word, term, parts)``.
+# A word's verdict in matching_spans: (term, matches only when capitalised), or None.
+Verdict = tuple[str, bool] | None
 
-    Same answer as filtering :func:`tokenize`, but the test runs once per *distinct* word and a
-    regular expression finds their places: snippets are cut from whole pages on every search.
+
+def matching_spans(
+    text: str,
+    terms: Set[str],
+    words: Set[str] = frozenset(),
+    memo: dict[str, Verdict] | None = None,
+) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of every word of ``text`` that matches: its stem is in ``terms``,
+    its surface form in ``words``, or (capitalised) one of its compound parts is in ``terms``.
+
+    Same answer as filtering :func:`tokenize`, but the test runs once per *distinct* word (and
+    once per search when the caller passes the same ``memo`` for every page) and ``str.find``
+    locates the few matching words: snippets are cut from whole pages on every search, and a
+    full tokenisation or a regular expression compiled per page cost several times more.
     """
     lowered = text.lower()
     if not (unicodedata.is_normalized("NFC", text) and len(lowered) == len(text)):
-        return [(t.start, t.end, t.term) for t in tokenize(text) if match(t.word, t.term, t.parts)]
-    hits: dict[str, tuple[str, bool]] = {}  # word → (term, matches only when capitalised)
+        return [
+            (t.start, t.end, t.term)
+            for t in tokenize(text)
+            if t.term in terms or t.word in words or not terms.isdisjoint(t.parts)
+        ]
+    if memo is None:
+        memo = {}
+    hits: dict[str, tuple[str, bool]] = {}
     for word in set(_WORD.findall(lowered)):
-        if len(word) > MAX_TOKEN_LENGTH:
-            continue
-        term, _ = _analyse_word(word, False)
-        if match(word, term, ()):
-            hits[word] = (term, False)
-            continue
-        term, parts = _analyse_word(word, True)
-        if parts and match(word, term, parts):
-            hits[word] = (term, True)
-    if not hits:
-        return []
-    alternatives = "|".join(re.escape(w) for w in sorted(hits, key=len, reverse=True))
+        verdict = memo.get(word, False)
+        if verdict is False:
+            verdict = _verdict(word, terms, words)
+            memo[word] = verdict
+        if verdict is not None:
+            hits[word] = verdict
     spans: list[tuple[int, int, str]] = []
-    for found in re.finditer(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", lowered):
-        term, needs_capital = hits[found.group()]
-        if not needs_capital or text[found.start()].isupper():
-            spans.append((found.start(), found.end(), term))
+    for word, (term, needs_capital) in hits.items():
+        size = len(word)
+        at = lowered.find(word)
+        while at >= 0:
+            stop = at + size
+            # A whole word only: the neighbours are no letters or digits (what _WORD splits on).
+            if (at == 0 or not lowered[at - 1].isalnum()) and (
+                stop == len(lowered) or not lowered[stop].isalnum()
+            ):
+                if not needs_capital or text[at].isupper():
+                    spans.append((at, stop, term))
+                at = lowered.find(word, stop)
+            else:
+                at = lowered.find(word, at + 1)
+    spans.sort()
     return spans
+
+
+def _verdict(word: str, terms: Set[str], words: Set[str]) -> Verdict:
+    if len(word) > MAX_TOKEN_LENGTH:
+        return None
+    term, parts = _analyse_word(word, True)  # the same stem as lower-case; parts on top
+    if term in terms or word in words:
+        return term, False
+    if parts and not terms.isdisjoint(parts):
+        return term, True
+    return None
 
 
 def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:

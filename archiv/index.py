@@ -29,10 +29,12 @@ import math
 import pickle
 import struct
 import time
+import weakref
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -40,9 +42,13 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
-from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.collectors import TimeLimit
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 from archiv import analysis, query
 from archiv.engine import (
@@ -89,9 +95,6 @@ _OPEN_DAMAGE_ERRORS = (*_DAMAGE_ERRORS, AttributeError, TypeError, ImportError)
 PARTS_BOOST = 0.4  # a compound part is a weaker match than the word itself
 QUERY_PARTS_BOOST = 0.3  # all parts of a typed compound, found apart
 FUZZY_BOOST = 0.15  # a typo-tolerant match is weaker still
-# BM25F; the parts field is not length-normalised: most pages have few compounds, so the
-# normalisation would make one compound on a page with several look like a weak match.
-_WEIGHTING = scoring.BM25F(parts_B=0.0)
 PREFIX_BOOST = 0.6
 MAX_EXPANSIONS = 256  # terms one prefix or fuzzy word may expand to
 FEW_DOCUMENTS = 3  # fewer hits than this triggers the typo-tolerant retry
@@ -156,14 +159,64 @@ def _emitted(item: analysis.Token, mode: str) -> Iterable[str]:
     return (item.term, *item.parts)
 
 
+class _PageText(TEXT):
+    """A page-text field (``content``, ``parts``, ``words``) that indexes a page from one
+    analysis shared by the three: the postings of all three are made in a single pass over the
+    page's tokens, and Whoosh's per-field token loop (a token object and a format call per
+    word, three times per page) is skipped. The postings are byte for byte what TEXT with
+    _AnalysisTokenizer makes (which still analyses queries); an index written before holds
+    plain TEXT fields and is read and written as ever.
+
+    Pickled into the index's schema like _AnalysisTokenizer: keep this name importable.
+    """
+
+    def __init__(self, mode: str, **kwargs: object) -> None:
+        super().__init__(analyzer=_AnalysisTokenizer(mode), **kwargs)
+        self.mode = mode
+
+    def index(self, value: object, **kwargs: object) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, str) or kwargs or self.format.field_boost != 1.0:
+            return super().index(value, **kwargs)
+        return iter(_page_postings(value)[self.mode])
+
+
+_POSITIONS = Positions()
+
+
+@lru_cache(maxsize=4)
+def _page_postings(text: str) -> dict[str, list[tuple[bytes, int, float, bytes]]]:
+    """(term bytes, frequency, weight, encoded value) per term of each page-text field, as
+    Whoosh's Positions and Frequency formats encode them (weight: frequency × boost 1.0)."""
+    positions: dict[str, list[int]] = {}
+    parts: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for token in analysis.tokens(text):
+        found = positions.get(token.term)
+        if found is None:
+            positions[token.term] = [token.pos]
+        else:
+            found.append(token.pos)
+        words[token.word] = words.get(token.word, 0) + 1
+        for part in token.parts:
+            parts[part] = parts.get(part, 0) + 1
+    encode = _POSITIONS.encode
+    return {
+        "term": [
+            (t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in positions.items()
+        ],
+        "parts": [(t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in parts.items()],
+        "words": [(t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in words.items()],
+    }
+
+
 def _schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
         document_id=ID(stored=True, sortable=True),
         page=NUMERIC(stored=True, sortable=True),
-        content=TEXT(analyzer=_AnalysisTokenizer("term"), stored=True, spelling=True),
-        parts=TEXT(analyzer=_AnalysisTokenizer("parts"), phrase=False),
-        words=TEXT(analyzer=_AnalysisTokenizer("words"), phrase=False, spelling=True),
+        content=_PageText("term", stored=True, spelling=True),
+        parts=_PageText("parts", phrase=False),
+        words=_PageText("words", phrase=False, spelling=True),
         path=STORED(),
         title=STORED(),
         date=ID(stored=True, sortable=True),
@@ -177,6 +230,68 @@ def _schema() -> Schema:
         ref=ID(),
         dates=ID(),
     )
+
+
+class _Weighting(scoring.BM25F):
+    """BM25F whose scorers read a page's field length from a list made once per segment and
+    field, instead of through Whoosh's column reader on every scored page (a fifth of a
+    search's time); a field scored without length normalisation (B = 0) reads none. The
+    arithmetic is Whoosh's own: the scores are the very same.
+
+    Reads the length column of Whoosh's W3 codec (whoosh-reloaded is pinned); a segment of
+    any other layout keeps Whoosh's reader.
+    """
+
+    def __init__(self, **kwargs: float) -> None:
+        super().__init__(**kwargs)
+        self._tables: weakref.WeakKeyDictionary[object, dict[str, list[int | None] | None]]
+        self._tables = weakref.WeakKeyDictionary()
+
+    def scorer(self, searcher: object, fieldname: str, text: bytes, qf: int = 1) -> object:
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if type(scorer) is not scoring.BM25FScorer:
+            return scorer
+        if scorer.B == 0:
+            # (1 - B) + B * length / average is 1.0 whatever the length.
+            scorer.dfl = _unit_length
+            return scorer
+        reader = searcher.reader()
+        if reader.is_atomic():
+            tables = self._tables.setdefault(reader, {})
+            if fieldname not in tables:
+                tables[fieldname] = _field_lengths(reader, fieldname)
+            table = tables[fieldname]
+            if table is not None:
+                scorer.dfl = table.__getitem__
+        return scorer
+
+
+def _unit_length(docnum: int) -> int:
+    return 1
+
+
+# Whoosh stores a field length as one byte; 0 means none (doc_field_length gives None then).
+_BYTE_LENGTHS: list[int | None] = [None, *(byte_to_length(b) for b in range(1, 256))]
+
+
+def _field_lengths(segment: object, fieldname: str) -> list[int | None] | None:
+    """What ``segment.doc_field_length(n, fieldname, 1)`` returns, for every page n."""
+    cached = getattr(getattr(segment, "_perdoc", None), "_cached_reader", None)
+    if cached is None:
+        return None
+    column = cached(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None  # no lengths at all: Whoosh answers the default
+    if getattr(column, "_fixedlen", None) != 1 or getattr(column, "_typecode", None) != "B":
+        return None
+    count, pages = column._count, segment.doc_count_all()
+    raw = column._dbfile.get(column._basepos, count) if count else b""
+    return [_BYTE_LENGTHS[b] for b in raw[:pages]] + [None] * (pages - min(count, pages))
+
+
+# BM25F; the parts field is not length-normalised: most pages have few compounds, so the
+# normalisation would make one compound on a page with several look like a weak match.
+_WEIGHTING = _Weighting(parts_B=0.0)
 
 
 def _marker() -> dict[str, int]:
@@ -194,6 +309,7 @@ class WhooshEngine:
         self._ix = ix
         self._readonly = readonly
         self._searcher: object | None = None  # kept between searches; refreshed after commits
+        self._cache: _ReaderCache | None = None  # belongs to self._searcher's reader
 
     @classmethod
     def create(cls, index_dir: Path) -> WhooshEngine:
@@ -310,7 +426,10 @@ class WhooshEngine:
     def search(self, request: SearchRequest) -> SearchOutcome:
         node = _parse(request)
         try:
-            return _Search(self._current_searcher(), request, node).run()
+            searcher = self._current_searcher()
+            if self._cache is None or self._cache.reader is not searcher.reader():
+                self._cache = _ReaderCache(searcher.reader())
+            return _Search(searcher, request, node, self._cache).run()
         except (ArchivError, QueryError):
             raise
         except _DAMAGE_ERRORS as exc:
@@ -319,12 +438,18 @@ class WhooshEngine:
             raise IndexDamagedError(_DAMAGED.format(_describe(exc))) from exc
 
     def _current_searcher(self) -> object:
-        """One searcher reused across searches (opening re-reads the TOC and every segment);
-        ``refresh()`` swaps it for a new one only when a commit happened meanwhile."""
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=_WEIGHTING)
-        else:
-            self._searcher = self._searcher.refresh()
+        """One searcher reused across searches (opening re-reads the TOC and every segment),
+        replaced by a new one when a commit happened meanwhile.
+
+        Not Whoosh's ``refresh()``: it reuses the reader of every segment it knew, deleted
+        pages included (a document deleted or replaced since kept being found), and fails on
+        a searcher of an index that had no segment yet.
+        """
+        if self._searcher is not None:
+            if self._ix.latest_generation() == self._searcher.reader().generation():
+                return self._searcher
+            self.close_searcher()
+        self._searcher = self._ix.searcher(weighting=_WEIGHTING)
         return self._searcher
 
     def close_searcher(self) -> None:
@@ -332,6 +457,7 @@ class WhooshEngine:
             with contextlib.suppress(Exception):
                 self._searcher.close()
             self._searcher = None
+            self._cache = None
 
 
 @dataclass
@@ -438,16 +564,16 @@ class _Highlight:
     terms: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
 
-    def matches(self, word: str, term: str, parts: tuple[str, ...]) -> bool:
-        return term in self.terms or word in self.words or any(part in self.terms for part in parts)
-
 
 class _Translator:
     """AST → Whoosh query. ``fuzzy=True`` widens plain words by typo expansions (the retry)."""
 
-    def __init__(self, reader: object, *, fuzzy: bool = False) -> None:
+    def __init__(
+        self, reader: object, *, fuzzy: bool = False, cache: _ReaderCache | None = None
+    ) -> None:
         self.reader = reader
         self.fuzzy = fuzzy
+        self.cache = cache or _ReaderCache(reader)
         self.highlight = _Highlight()
         self.expanded = False  # the fuzzy retry found at least one typo variant
         self.variants: dict[str, list[str]] = {}  # typed word → indexed stems near it
@@ -538,9 +664,9 @@ class _Translator:
             stem = analysis.stem(word)
             # Typos are matched between stems: a misprinted inflected word ("Lenkungausschusses")
             # is closer to "Lenkungsausschuss" by stem than by its printed form, and one
-            # automaton per word keeps the retry cheap.
+            # scan of the vocabulary per word keeps the retry cheap.
             stems = _bounded(
-                _near_terms(self.reader, "content", stem, distance), self.reader, "content"
+                _near_terms(self.cache, "content", stem, distance), self.reader, "content"
             )
             stems = [v for v in stems if v != stem]
             stems.sort(key=lambda v: -self.reader.doc_frequency("content", v))
@@ -559,21 +685,23 @@ class _Translator:
         if len(stem) < query.MIN_PREFIX:
             return None
         found: list[str] = []
+        frequency: dict[str, int] = {}
         for variant in _spellings(stem):
-            found += [
-                self.reader.schema["words"].from_bytes(b)
-                for b, _ in zip(
-                    self.reader.expand_prefix("words", variant),
-                    range(MAX_EXPANSIONS * 8),
-                    strict=False,
-                )
-            ]
-        words = _bounded(found, self.reader)
+            for word, count in self.cache.prefixed("words", variant, MAX_EXPANSIONS * 8):
+                found.append(word)
+                frequency[word] = count
+        words = _bounded(found, self.reader, frequency=frequency.__getitem__)
         if not negated:
             self.highlight.words.update(words)
         if not words:
             return wq.NullQuery
-        return wq.Or([wq.Term("words", w) for w in words], boost=PREFIX_BOOST)
+        expansion = wq.Or([wq.Term("words", w) for w in words], boost=PREFIX_BOOST)
+        if len(words) > 2:
+            # Many posting lists: Whoosh's preloading union adds their scores in an array,
+            # 2-3x faster than its tree of two-way unions (which it picks on indexes over
+            # 5,000 pages; below, it preloads anyway).
+            expansion.matcher_type = wq.Or.ARRAY_MATCHER
+        return expansion
 
     def fielded(self, node: query.Term | query.Phrase | query.Prefix) -> wq.Query | None:
         name = node.field
@@ -599,52 +727,161 @@ class _Translator:
         )
 
 
-NEAR_SCAN_LIMIT = 4000  # terms walked directly before handing over to Whoosh's automaton
+NEAR_SCAN_LIMIT = 100_000  # terms of one first letter kept in memory; more: Whoosh's automaton
 
 
-def _near_terms(reader: object, fieldname: str, word: str, distance: int) -> list[str]:
-    """Indexed terms within ``distance`` edits of ``word`` (transpositions count as one),
-    sharing its first letter.
+class _ReaderCache:
+    """What searches derive from one reader, read the first time a search needs it and kept as
+    long as the searcher is (until a commit): the document of every page, and the terms by
+    field, first letter and length.
 
-    Walks the sorted terms with one edit-distance row per character, reusing the rows of the
-    prefix shared with the previous term and abandoning a term as soon as its row exceeds
-    ``distance``. For the vocabulary of a few thousand documents this is several times
-    cheaper than building Whoosh's Levenshtein automaton; a larger vocabulary falls back to
-    the automaton, which scales with the word instead of the vocabulary.
+    Walking the sorted terms costs more than comparing them, and the typo retry of every query
+    with few hits walks the same letters again: reading them once makes each later retry a scan
+    of a few Python lists. Whoosh's Levenshtein automaton, the alternative, costs ~100 ms per
+    word at 10,000 pages (it is built in Python, per word and distance).
+    """
+
+    def __init__(self, reader: object) -> None:
+        self.reader = reader
+        self._groups: dict[tuple[str, str], dict[int, list[str]] | None] = {}
+        self._document_ids: list[str] | None = None
+
+    def document_ids(self) -> list[str]:
+        """The document of every page, by page number (docnum): grouping thousands of
+        matching pages reads it once per page, and Whoosh's column reader costs a microsecond
+        per read where a list index costs a few nanoseconds."""
+        if self._document_ids is None:
+            table: list[str] = []
+            for segment, _offset in self.reader.leaf_readers():
+                table.extend(_segment_document_ids(segment))
+            self._document_ids = table
+        return self._document_ids
+
+    def prefixed(self, fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """The first ``limit`` terms starting with ``prefix``, in order, with their document
+        frequencies: what ``expand_prefix`` and ``doc_frequency`` answer, read segment by
+        segment in term order (summing the frequencies) instead of one hashed look-up per
+        term and segment, ten times cheaper on a ten-segment index. A term among the first
+        ``limit`` overall is among the first ``limit`` of every segment that has it."""
+        counts: dict[bytes, int] = {}
+        for segment, _offset in self.reader.leaf_readers():
+            for (term, info), _ in zip(
+                segment.iter_prefix(fieldname, prefix), range(limit), strict=False
+            ):
+                counts[term] = counts.get(term, 0) + info.doc_frequency()
+        field_type = self.reader.schema[fieldname]
+        return [(field_type.from_bytes(t), counts[t]) for t in sorted(counts)[:limit]]
+
+    def by_length(self, fieldname: str, letter: str) -> dict[int, list[str]] | None:
+        """length → sorted terms starting with ``letter``; None when there are too many."""
+        key = (fieldname, letter)
+        if key not in self._groups:
+            groups: dict[int, list[str]] | None = {}
+            for count, raw in enumerate(self.reader.expand_prefix(fieldname, letter)):
+                if count >= NEAR_SCAN_LIMIT:
+                    groups = None
+                    break
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                groups.setdefault(len(term), []).append(term)
+            self._groups[key] = groups
+        return self._groups[key]
+
+
+def _segment_document_ids(segment: object) -> list[str]:
+    """The document_id column of one segment, whole. A variable-length column keeps its values
+    in one run of bytes with arrays of offsets and lengths: read the run once and cut it
+    (repeated ids, the pages of one document, are decoded once). Any other column layout is
+    read value by value."""
+    count = segment.doc_count_all()
+    if count == 0:  # an index without segments has no columns at all
+        return []
+    column = segment.column_reader("document_id", translate=False)
+    offsets = getattr(column, "_offsets", None)
+    lengths = getattr(column, "_lengths", None)
+    if (
+        type(column).__qualname__ != "VarBytesColumn.Reader"
+        or offsets is None
+        or lengths is None
+        or len(offsets) != count
+        or len(lengths) != count
+    ):
+        return list(segment.column_reader("document_id"))
+    size = max((o + n for o, n in zip(offsets, lengths, strict=True)), default=0)
+    blob = column._dbfile.get(column._basepos, size) if size else b""
+    names: dict[bytes, str] = {}
+    table: list[str] = []
+    for start, length in zip(offsets, lengths, strict=True):
+        raw = blob[start : start + length]
+        name = names.get(raw)
+        if name is None:
+            name = names[raw] = raw.decode("utf-8")
+        table.append(name)
+    return table
+
+
+def _near_terms(
+    cache: _ReaderCache, fieldname: str, word: str, distance: int, *, swaps: bool = True
+) -> list[str]:
+    """Indexed terms within ``distance`` edits of ``word`` (with ``swaps``, a transposition
+    counts as one edit, otherwise as two: Whoosh's automaton and corrector count so), sharing
+    its first letter.
+
+    Only terms of a length within ``distance`` of the word's are compared, one length at a
+    time in sorted order: consecutive terms share prefixes, whose edit-distance rows are
+    reused, and a term is abandoned as soon as its row exceeds ``distance``. Each row is
+    computed only within ``distance`` of the diagonal (cells further off cannot lead to a
+    match); the cells outside hold ``distance + 1``.
     """
     if not word:
         return []
+    groups = cache.by_length(fieldname, word[0])
+    if groups is None:  # (the automaton counts no transpositions)
+        return list(cache.reader.terms_within(fieldname, word, distance, prefix=1))
     n = len(word)
-    rows: list[list[int]] = [list(range(n + 1))]
-    previous = ""
+    over = distance + 1
+    first = [j if j <= distance else over for j in range(n + 1)]
     found: list[str] = []
-    for count, raw in enumerate(reader.expand_prefix(fieldname, word[0])):
-        if count >= NEAR_SCAN_LIMIT:
-            return list(reader.terms_within(fieldname, word, distance, prefix=1))
-        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        shared = 0
-        limit = min(len(previous), len(term), len(rows) - 1)
-        while shared < limit and previous[shared] == term[shared]:
-            shared += 1
-        del rows[shared + 1 :]
-        alive = True
-        for i in range(shared, len(term)):
-            above = rows[i]
-            char = term[i]
-            row = [i + 1]
-            for j in range(1, n + 1):
-                cost = 0 if word[j - 1] == char else 1
-                value = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + cost)
-                if i and j > 1 and char == word[j - 2] and term[i - 1] == word[j - 1]:
-                    value = min(value, rows[i - 1][j - 2] + 1)
-                row.append(value)
-            rows.append(row)
-            if min(row) > distance:
-                alive = False
-                break
-        previous = term
-        if alive and abs(len(term) - n) <= distance and rows[len(term)][n] <= distance:
-            found.append(term)
+    for length in range(max(1, n - distance), n + distance + 1):
+        rows: list[list[int]] = [first]
+        previous = ""
+        for term in groups.get(length, ()):
+            shared = 0
+            limit = min(len(previous), len(rows) - 1)
+            while shared < limit and previous[shared] == term[shared]:
+                shared += 1
+            del rows[shared + 1 :]
+            alive = True
+            for i in range(shared, length):
+                above = rows[i]
+                char = term[i]
+                row = [over] * (n + 1)
+                if i < distance:
+                    row[0] = i + 1
+                low = max(1, i + 1 - distance)
+                high = min(n, i + 1 + distance)
+                best = row[0]
+                for j in range(low, high + 1):
+                    value = above[j - 1] if word[j - 1] == char else above[j - 1] + 1
+                    if above[j] < value:
+                        value = above[j] + 1
+                    if row[j - 1] < value:
+                        value = row[j - 1] + 1
+                    if swaps and i and j > 1 and char == word[j - 2] and term[i - 1] == word[j - 1]:
+                        swap = rows[i - 1][j - 2] + 1
+                        if swap < value:
+                            value = swap
+                    if value > over:
+                        value = over
+                    row[j] = value
+                    if value < best:
+                        best = value
+                rows.append(row)
+                if best > distance:
+                    alive = False
+                    break
+            previous = term
+            if alive and rows[length][n] <= distance:
+                found.append(term)
     return found
 
 
@@ -666,11 +903,17 @@ def _spellings(prefix: str) -> list[str]:
     return list(dict.fromkeys(out))[:8]
 
 
-def _bounded(words: Iterable[str], reader: object, fieldname: str = "words") -> list[str]:
+def _bounded(
+    words: Iterable[str],
+    reader: object,
+    fieldname: str = "words",
+    frequency: Callable[[str], int] | None = None,
+) -> list[str]:
     """At most MAX_EXPANSIONS words, the most frequent first, so no expansion is unbounded."""
     unique = list(dict.fromkeys(words))
     if len(unique) > MAX_EXPANSIONS:
-        unique.sort(key=lambda w: -reader.doc_frequency(fieldname, w))
+        count = frequency or (lambda w: reader.doc_frequency(fieldname, w))
+        unique.sort(key=lambda w: -count(w))
         unique = unique[:MAX_EXPANSIONS]
     return unique
 
@@ -690,38 +933,34 @@ def _filters(filters: SearchFilters) -> list[wq.Query]:
         # Like `datum:`, the document's own date or a date printed on the page: an undated
         # slide deck that reports "Februar 2015" is found with --from 2015.
         end = f"{filters.date_to}\uffff" if filters.date_to else None
-        out.append(wq.Or([wq.TermRange(f, filters.date_from or None, end) for f in ("date", "dates")]))
+        out.append(
+            wq.Or([wq.TermRange(f, filters.date_from or None, end) for f in ("date", "dates")])
+        )
     return out
-
-
-class _DeadlineCollector(WrappingCollector):
-    """Stops collecting at a deadline. Whoosh's TimeLimitCollector starts a timer thread per
-    search (about 3 ms) and skips a FilterCollector's checks; a clock check every 256
-    documents costs nothing."""
-
-    def __init__(self, child: object, deadline: float) -> None:
-        super().__init__(child)
-        self.deadline = deadline
-
-    def collect_matches(self) -> None:
-        child = self.child
-        for count, sub_docnum in enumerate(child.matches()):
-            if not count & 255 and time.monotonic() > self.deadline:
-                raise TimeLimit
-            child.collect(sub_docnum)
 
 
 @dataclass
 class _Hits:
-    items: list[tuple[int, float]]  # (docnum, score), best first
+    documents: dict[str, list[tuple[int, float]]]  # pages best first; documents by best page
+    total: int  # matching pages
     truncated: bool
-    documents: dict[str, list[tuple[int, float]]]
 
 
 class _Search:
-    def __init__(self, searcher: object, request: SearchRequest, node: query.Node | None) -> None:
+    def __init__(
+        self,
+        searcher: object,
+        request: SearchRequest,
+        node: query.Node | None,
+        cache: _ReaderCache | None = None,
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.cache = cache or _ReaderCache(self.reader)
+        # needs_current: a union of a few posting lists is a tree of two-way unions, as
+        # Whoosh builds it over 5,000 pages anyway; on smaller indexes Whoosh would preload
+        # it into arrays (a fifth of a small search's time). Wide ORs ask for arrays themselves.
+        self.context = searcher.context(needs_current=True)
         self.request = request
         self.node = node
         self.deadline = time.monotonic() + max(0.05, request.time_limit)
@@ -729,7 +968,6 @@ class _Search:
         self.filter_query = (
             None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
         )
-        self.doc_ids = self.reader.column_reader("document_id")
 
     def run(self) -> SearchOutcome:
         self.excluded = self._excluded_documents()
@@ -747,18 +985,18 @@ class _Search:
             and self._plain_words()
             and time.monotonic() < self.deadline
         ):
-            retry = _Translator(self.reader, fuzzy=True)
+            retry = _Translator(self.reader, fuzzy=True, cache=self.cache)
             retry_query = self._whoosh_query(retry)
             if retry.expanded and retry_query is not None:
                 # The retry query contains the original one, so it finds a superset.
                 widened = self._collect(retry_query)
                 self.variants = retry.variants
-                if len(widened.items) > len(hits.items):  # typo variants found more pages
+                if widened.total > hits.total:  # typo variants found more pages
                     hits, fuzzy, highlight = widened, True, retry.highlight
         documents = self._documents(hits, highlight)
         return SearchOutcome(
             documents=documents,
-            total_pages=len(hits.items),
+            total_pages=hits.total,
             suggestion=self._suggestion(hits, fuzzy=fuzzy),
             fuzzy=fuzzy,
             facets=self._facets(hits) if self.request.facets else None,
@@ -777,9 +1015,9 @@ class _Search:
                 continue
             translated = _Translator(self.reader).translate(child.child, negated=True)
             if translated is not None:
-                excluded.update(
-                    self.doc_ids[docnum] for docnum in self.searcher.docs_for_query(translated)
-                )
+                document_of = self.cache.document_ids()
+                docnums = self.searcher.docs_for_query(translated)
+                excluded.update(map(document_of.__getitem__, docnums))
         return excluded
 
     def _whoosh_query(self, translator: _Translator) -> wq.Query | None:
@@ -804,27 +1042,52 @@ class _Search:
         ]
 
     def _collect(self, whoosh_query: wq.Query) -> _Hits:
+        """Every matching page with its score, grouped per document.
+
+        A plain loop over one matcher per segment, in the shared search context: what
+        Whoosh's collector does minus its per-page bookkeeping (a page set, periodic matcher
+        replacement, one sort of every page). Pages are grouped as they come, each page's
+        document read from a table built once per searcher, and sorted per document.
+        """
         if self.filter_query is not None:  # Require: filters narrow, they do not score
             whoosh_query = wq.Require(whoosh_query, self.filter_query)
-        limited = _DeadlineCollector(self.searcher.collector(limit=None), self.deadline)
+        document_of = self.cache.document_ids()
+        excluded = self.excluded
+        deadline = self.deadline
+        grouped: dict[str, list[tuple[int, float]]] = {}
         truncated = False
+        count = 0
         try:
-            self.searcher.search_with_collector(whoosh_query, limited)
+            for subsearcher, offset in self.searcher.leaf_searchers():
+                matcher = whoosh_query.matcher(subsearcher, self.context)
+                while matcher.is_active():
+                    if not count & 255 and time.monotonic() > deadline:
+                        raise TimeLimit
+                    count += 1
+                    docnum = offset + matcher.id()
+                    document_id = document_of[docnum]
+                    if document_id not in excluded:
+                        page = (docnum, float(matcher.score() or 0.0))
+                        pages = grouped.get(document_id)
+                        if pages is None:
+                            grouped[document_id] = [page]
+                        else:
+                            pages.append(page)
+                    matcher.next()
         except TimeLimit:
             truncated = True
-        results = limited.results()
-        items = [(docnum, float(score or 0.0)) for docnum, score in results.items()]
-        items.sort(key=lambda item: -item[1])
-        documents: dict[str, list[tuple[int, float]]] = {}
-        kept: list[tuple[int, float]] = []
-        for docnum, score in items:
-            document_id = self.doc_ids[docnum]
-            if document_id not in self.excluded:
-                documents.setdefault(document_id, []).append((docnum, score))
-                kept.append((docnum, score))
-        return _Hits(kept, truncated, documents)
+        total = 0
+        for pages in grouped.values():
+            pages.sort(key=_by_score)  # stable: equal scores keep the lower page number first
+            total += len(pages)
+        # Documents in the order of their best pages, as one ranking of all pages would list
+        # them: score descending, then page (docnum) ascending.
+        order = sorted(grouped, key=lambda d: (-grouped[d][0][1], grouped[d][0][0]))
+        return _Hits({d: grouped[d] for d in order}, total, truncated)
 
     def _documents(self, hits: _Hits, highlight: _Highlight) -> tuple[DocumentMatch, ...]:
+        if not hits.documents:  # (an index without segments has no columns to read)
+            return ()
         ranked = [(doc_id, _document_score(pages)) for doc_id, pages in hits.documents.items()]
         ranked.sort(key=lambda item: -item[1])
         if self.request.sort == "date":
@@ -832,6 +1095,7 @@ class _Search:
             ranked.sort(key=lambda item: dates[hits.documents[item[0]][0][0]] or "", reverse=True)
         out: list[DocumentMatch] = []
         page_numbers = self.reader.column_reader("page")
+        memo: dict[str, analysis.Verdict] = {}
         for doc_rank, (doc_id, score) in enumerate(ranked[: max(0, self.request.limit)]):
             pages = hits.documents[doc_id]
             first = self.reader.stored_fields(pages[0][0])
@@ -843,7 +1107,7 @@ class _Search:
                 snippet = ""
                 if rank < snippets:
                     stored = first if rank == 0 else self.reader.stored_fields(docnum)
-                    snippet = make_snippet(stored.get("content", ""), highlight)
+                    snippet = make_snippet(stored.get("content", ""), highlight, memo=memo)
                 page_matches.append(PageMatch(page_numbers[docnum], round(page_score, 4), snippet))
             out.append(
                 DocumentMatch(
@@ -901,7 +1165,6 @@ class _Search:
         """
         if self.node is None:
             return None
-        corrector = None
         replaced: dict[str, str] = {}
         for text in self._plain_words():
             for token in analysis.tokenize(text):
@@ -918,9 +1181,7 @@ class _Search:
                 # still worth a hint: "Gründungsmitgliedern" is printed "Gründungsmitgleidern".
                 printed = self._printed(variants, hits)
                 if printed is None:
-                    corrector = corrector or self.searcher.corrector("words")
-                    found = corrector.suggest(token.word, limit=1, maxdist=distance, prefix=1)
-                    printed = found[0] if found else None
+                    printed = self._nearest_word(token.word, distance)
                 if printed:
                     replaced[token.word] = printed
         if not replaced:
@@ -930,6 +1191,18 @@ class _Search:
             lowered = analysis.normalize(raw)
             words.append(replaced.get(lowered, raw))
         return " ".join(words)
+
+    def _nearest_word(self, word: str, distance: int) -> str | None:
+        """The indexed word within ``distance`` edits that occurs most often (ties: the
+        alphabetically last), as Whoosh's ReaderCorrector ranks them, without building its
+        Levenshtein automaton per word (~100 ms at 10,000 pages)."""
+        near = _near_terms(self.cache, "words", word, distance, swaps=False)
+        if not near:
+            return None
+        frequency = self.reader.frequency
+        return max(
+            near, key=lambda w: (0 - (distance + (1.0 / (frequency("words", w) or 1) * 0.5)), w)
+        )
 
 
 def _printed_form(text: str, stems: Sequence[str]) -> str | None:
@@ -942,14 +1215,30 @@ def _printed_form(text: str, stems: Sequence[str]) -> str | None:
 
 def _document_score(pages: list[tuple[int, float]]) -> float:
     """The best page decides; more matching pages add a little (log-damped)."""
-    best = pages[0][1]
-    return best * (1.0 + 0.05 * math.log(len(pages)))
+    return pages[0][1] * _page_bonus(len(pages))
 
 
-def make_snippet(text: str, highlight: _Highlight, width: int = SNIPPET_CHARS) -> str:
-    """About ``width`` characters around the densest cluster of matches, matches marked."""
+def _page_bonus(pages: int) -> float:
+    """The factor a document's number of matching pages adds to its best page's score."""
+    return 1.0 + 0.05 * math.log(max(1, pages))
+
+
+def _by_score(page: tuple[int, float]) -> float:
+    return -page[1]
+
+
+def make_snippet(
+    text: str,
+    highlight: _Highlight,
+    width: int = SNIPPET_CHARS,
+    memo: dict[str, analysis.Verdict] | None = None,
+) -> str:
+    """About ``width`` characters around the densest cluster of matches, matches marked.
+
+    ``memo`` carries the verdict on each word from one page to the next of the same search.
+    """
     text = text.replace(HIGHLIGHT_START, " ").replace(HIGHLIGHT_END, " ")
-    spans = analysis.matching_spans(text, highlight.matches)
+    spans = analysis.matching_spans(text, highlight.terms, highlight.words, memo)
     if spans:
         best_start, best_count = spans[0][0], 0
         for i, (start, _, _) in enumerate(spans[:200]):  # bounded: a page of 1,000 "Rat"

@@ -8,6 +8,12 @@ Usage (by run.py)::
 
     python benchmarks/steps.py STEP '{"json": "arguments"}'
 
+By hand, archiv's engine against bare Whoosh on the pages of a synthetic corpus, no ingest
+(``gen_corpus.py --docs N`` first; indexes and page texts stay in ``work``)::
+
+    python benchmarks/steps.py engines_on_pages '{"corpus": "~/.cache/archiv-bench/1000-7",
+        "work": "/tmp/eop", "docs": 1000, "reuse": false}'
+
 Whoosh, pypdfium2 and tantivy are imported here, outside the archiv package, on purpose: the
 baselines must not go through archiv's own code.
 """
@@ -372,6 +378,253 @@ def step_tantivy(args: dict) -> dict:
     return {**result, "build_seconds": build, "bytes": size}
 
 
+# --- archiv's engine against bare Whoosh on page texts, without an ingest ----------------------
+
+
+def _extract_pages(corpus: Path, docs: int | None, out: Path) -> int:
+    """Page texts of the first ``docs`` documents with pypdfium2 (JSON lines), built once."""
+    import multiprocessing
+
+    import gen_corpus
+
+    manifest = gen_corpus.load_manifest(corpus)[:docs]
+    if out.exists():
+        return sum(1 for _ in out.open(encoding="utf-8"))
+    partial = out.with_suffix(".partial")
+    count = 0
+    with (
+        multiprocessing.get_context("fork").Pool(2) as pool,
+        partial.open("w", encoding="utf-8") as handle,
+    ):
+        files = [str(corpus / d["file"]) for d in manifest]
+        for spec, texts in zip(manifest, pool.imap(_pdfium_texts, files, chunksize=8), strict=True):
+            for number, text in enumerate(texts, 1):
+                record = {
+                    "doc": spec["file"],
+                    "page": number,
+                    "city": spec["city"],
+                    "type": spec["type"],
+                    "date": spec["date"],
+                    "references": spec["references"],
+                    "text": text,
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    partial.rename(out)
+    return count
+
+
+def _pdfium_texts(path: str) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        texts = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        pdf.close()
+
+
+def _index_pages(records: list[dict]) -> Iterator[tuple[str, list[Any]]]:
+    """archiv's IndexPage per page, one document at a time, as the ingest hands them over:
+    references printed on the page (and the document's own), city as the municipality."""
+    from archiv.engine import IndexPage
+    from archiv.query import normalize_reference
+
+    current: list[Any] = []
+    for record in records + [{"doc": None}]:
+        if current and record["doc"] != current[0].document_id:
+            yield current[0].document_id, current
+            current = []
+        if record["doc"] is None:
+            break
+        refs = tuple(
+            sorted(
+                {
+                    normalize_reference(r)
+                    for r in record["references"]
+                    if r.split()[-1] in record["text"]
+                }
+            )
+        )
+        current.append(
+            IndexPage(
+                document_id=record["doc"],
+                page=record["page"],
+                text=record["text"],
+                path=record["doc"],
+                title=f"{record['type'].capitalize()} {record['city']} {record['date']}",
+                date=record["date"],
+                municipality=record["city"],
+                doc_type=record["type"],
+                references=refs,
+            )
+        )
+
+
+def step_engines_on_pages(args: dict) -> dict:
+    """archiv's Whoosh engine (``WhooshEngine``: our analysis, fields, grouping, snippets) and
+    bare Whoosh over the same page texts, built here from a synthetic corpus without an ingest.
+
+    Both indexes are built (index ms/page, each), then the query mix of queries.py is asked of
+    both, *interleaved* query by query (the engine that goes first alternates), so that load on
+    the shared machine hits both alike; p50/p95 per engine and per query kind, with ratios.
+    ``reuse`` keeps indexes of an earlier run in ``work`` (search-only changes).
+    Args: corpus, work, docs (first N documents), seed, reuse, repeat (runs per query, median).
+    """
+    import shutil
+
+    import gen_corpus
+    import queries as query_mix
+    from whoosh import analysis as w_analysis
+    from whoosh import fields as w_fields
+    from whoosh import index as w_index
+    from whoosh import qparser
+    from whoosh.query import Term
+
+    from archiv.engine import SearchFilters, SearchRequest
+    from archiv.index import WhooshEngine
+
+    corpus = Path(args["corpus"]).expanduser()
+    manifest = gen_corpus.load_manifest(corpus)
+    docs = int(args.get("docs") or len(manifest))
+    work = Path(args["work"]).expanduser()
+    work.mkdir(parents=True, exist_ok=True)
+    pages_file = work / f"pages-{docs}.jsonl"
+    started = time.perf_counter()
+    page_count = _extract_pages(corpus, docs, pages_file)
+    extract_seconds = time.perf_counter() - started
+    records = list(_pages(str(pages_file)))
+    reuse = bool(args.get("reuse"))
+    result: dict[str, Any] = {"docs": docs, "pages": page_count, "extract_seconds": extract_seconds}
+
+    bare_dir = work / f"whoosh-bare-{docs}"
+    if not (reuse and bare_dir.is_dir()):
+        shutil.rmtree(bare_dir, ignore_errors=True)
+        bare_dir.mkdir(parents=True)
+        schema = w_fields.Schema(
+            doc=w_fields.ID(stored=True),
+            page=w_fields.NUMERIC(stored=True),
+            city=w_fields.ID(stored=True),
+            content=w_fields.TEXT(analyzer=w_analysis.StemmingAnalyzer(), stored=True),
+        )
+        started = time.perf_counter()
+        ix = w_index.create_in(str(bare_dir), schema)
+        writer = ix.writer(limitmb=256)
+        for p in records:
+            writer.add_document(doc=p["doc"], page=p["page"], city=p["city"], content=p["text"])
+        writer.commit()
+        result["whoosh_build_ms_per_page"] = (time.perf_counter() - started) * 1000 / page_count
+    archiv_dir = work / f"archiv-{docs}"
+    if not (reuse and archiv_dir.is_dir()):
+        shutil.rmtree(archiv_dir, ignore_errors=True)
+        started = time.perf_counter()
+        engine = WhooshEngine.create(archiv_dir)
+        batch: list[tuple[str, list[Any]]] = []
+        for item in _index_pages(records):  # batches of 100 documents, like an ingest's
+            batch.append(item)
+            if len(batch) == 100:
+                with engine.writer() as writer:
+                    for document_id, pages in batch:
+                        writer.replace(document_id, pages)
+                batch = []
+        with engine.writer() as writer:
+            for document_id, pages in batch:
+                writer.replace(document_id, pages)
+        engine.close()
+        result["archiv_build_ms_per_page"] = (time.perf_counter() - started) * 1000 / page_count
+    del records
+    if args.get("search", True) is False:
+        return result
+
+    engine = WhooshEngine.open(archiv_dir, readonly=True)
+    bare = w_index.open_dir(str(bare_dir))
+    parser = qparser.QueryParser("content", bare.schema)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    searcher = bare.searcher()
+    facets = bool(args.get("facets"))
+
+    def run_archiv(q: Query) -> int:
+        request = SearchRequest(
+            query=q["archiv"], filters=SearchFilters(city=q.get("city")), limit=10, facets=facets
+        )
+        return len(engine.search(request).documents)
+
+    def run_whoosh(q: Query) -> int:
+        query = parser.parse(q["whoosh"])
+        city = Term("city", q["city"]) if q.get("city") else None
+        results = searcher.search(query, limit=10, filter=city)
+        for hit in results:
+            hit.highlights("content")
+        return len(results)
+
+    engines = {"archiv": run_archiv, "whoosh": run_whoosh}
+    sets = query_mix.query_sets(manifest[:docs], int(args.get("seed", 7)))
+    for q in sets["warmup"]:
+        for run in engines.values():
+            with contextlib.suppress(Exception):
+                run(q)
+    repeat = int(args.get("repeat", 1))
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in engines}
+    hits = dict.fromkeys(engines, 0)
+    errors: list[str] = []
+    for n, q in enumerate(sets["measured"]):
+        order = list(engines) if n % 2 == 0 else list(reversed(engines))
+        samples: dict[str, list[float]] = {name: [] for name in engines}
+        found = dict.fromkeys(engines, 0)
+        for _ in range(repeat):
+            for name in order:
+                begun = time.perf_counter()
+                try:
+                    found[name] = engines[name](q)
+                except Exception as error:  # noqa: BLE001
+                    errors.append(f"{name}: {q['kind']}: {q['text']!r}: {error}"[:200])
+                samples[name].append(time.perf_counter() - begun)
+        for name in engines:
+            times[name].setdefault(q["kind"], []).append(statistics.median(samples[name]))
+            hits[name] += found[name] > 0
+    searcher.close()
+    engine.close()
+    for name, by_kind in times.items():
+        every = [t for values in by_kind.values() for t in values]
+        result[name] = {
+            **percentiles(every),
+            "by_kind": {k: percentiles(v) for k, v in sorted(by_kind.items())},
+        }
+    for p in ("p50_ms", "p95_ms", "mean_ms"):
+        result[f"ratio_{p}"] = round(result["archiv"][p] / result["whoosh"][p], 3)
+    result["with_hits"] = hits
+    result["errors"] = errors[:5]
+    return result
+
+
+def print_engines_on_pages(result: dict) -> None:
+    """The comparison as a table (for ``python benchmarks/steps.py engines_on_pages …``)."""
+    print(f"{result['docs']} documents, {result['pages']} pages", file=sys.stderr)
+    for key in ("archiv_build_ms_per_page", "whoosh_build_ms_per_page"):
+        if key in result:
+            print(f"{key}: {result[key]:.2f}", file=sys.stderr)
+    if "archiv" not in result:
+        return
+    print(f"{'kind':10} {'archiv p50':>11} {'p95':>8} {'whoosh p50':>11} {'p95':>8} "
+          f"{'ratio p50':>9} {'p95':>6}", file=sys.stderr)  # fmt: skip
+    kinds = [*result["archiv"]["by_kind"], "all"]
+    for kind in kinds:
+        a = result["archiv"] if kind == "all" else result["archiv"]["by_kind"][kind]
+        w = result["whoosh"] if kind == "all" else result["whoosh"]["by_kind"][kind]
+        print(
+            f"{kind:10} {a['p50_ms']:11.2f} {a['p95_ms']:8.2f} {w['p50_ms']:11.2f} "
+            f"{w['p95_ms']:8.2f} {a['p50_ms'] / w['p50_ms']:8.2f}× "
+            f"{a['p95_ms'] / w['p95_ms']:5.2f}×",
+            file=sys.stderr,
+        )
+
+
 STEPS: dict[str, Callable[[dict], dict]] = {
     "pdftotext": step_pdftotext,
     "pdfium": step_pdfium,
@@ -381,12 +634,15 @@ STEPS: dict[str, Callable[[dict], dict]] = {
     "fts5": step_fts5,
     "whoosh": step_whoosh,
     "tantivy": step_tantivy,
+    "engines_on_pages": step_engines_on_pages,
 }
 
 
 def main() -> int:
     step, raw = sys.argv[1], sys.argv[2]
     result = STEPS[step](json.loads(raw))
+    if step == "engines_on_pages":
+        print_engines_on_pages(result)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

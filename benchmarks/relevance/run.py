@@ -8,6 +8,11 @@ a compound). The baseline is what Whoosh gives out of the box for German: a
 ``StemmingAnalyzer`` with Whoosh's German Snowball stemmer and Whoosh's ``QueryParser`` over the
 page text (so it cannot do our fields, typos or compound parts; see "without fields" row).
 
+Latency is measured in the same run, each query asked of both systems in turn (which goes
+first alternates), ``REPEAT`` times; the median counts, and the first run is reported apart so
+that no cache hides a cost. archiv must stay within ``LATENCY_LIMIT`` times the baseline on
+the mean and on p95: the script prints PASS or MISS and exits 1 on a miss.
+
 Run: ``.venv/bin/python benchmarks/relevance/run.py [--corpus corpus] [--verbose]``.
 """
 
@@ -40,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 K = 10
 REPEAT = 5  # latency: each query this many times; its median counts (the machine is shared)
+LATENCY_LIMIT = 2.0  # issue 5: archiv at most twice the baseline's latency (mean and p95)
 
 
 def load_pages(corpus: Path) -> list[IndexPage]:
@@ -149,12 +155,14 @@ def evaluate(
         s.name: {"rows": [], "latency": []}  # type: ignore[attr-defined]
         for s in systems
     }
+    ours = next(s for s in systems if isinstance(s, Ours))
     for q in queries:
         text, relevant = q["query"], q["relevant"]
         rankings: dict[str, list[str]] = {}
         times: dict[str, list[float]] = defaultdict(list)
-        for _ in range(REPEAT):
-            for system in systems:
+        for repeat in range(REPEAT):
+            # Alternate which system goes first: neither always meets a cache the other warmed.
+            for system in systems if repeat % 2 == 0 else systems[::-1]:
                 started = time.perf_counter()
                 try:
                     rankings[system.name] = system.ranking(text)  # type: ignore[attr-defined]
@@ -163,7 +171,7 @@ def evaluate(
                         print(f"  {system.name}: {text!r} failed: {type(exc).__name__}")  # type: ignore[attr-defined]
                     rankings[system.name] = []  # type: ignore[attr-defined]
                 times[system.name].append(time.perf_counter() - started)  # type: ignore[attr-defined]
-        fuzzy = bool(getattr(systems[-1], "last_fuzzy", False))
+        fuzzy = bool(ours.last_fuzzy)
         for name, ranking in rankings.items():
             row = {
                 "id": q["id"],
@@ -173,6 +181,7 @@ def evaluate(
                 "recall": recall(ranking, relevant),  # type: ignore[arg-type]
                 "mrr": reciprocal_rank(ranking, relevant),  # type: ignore[arg-type]
                 "ms": statistics.median(times[name]) * 1000,
+                "first_ms": times[name][0] * 1000,  # its first run: nothing of it cached yet
             }
             results[name]["rows"].append(row)  # type: ignore[union-attr]
             if verbose and row["ndcg"] < 0.9:
@@ -218,21 +227,58 @@ def main(argv: list[str] | None = None) -> int:
     line("without fields", lambda r: r["kind"] != "field")
     for kind in kinds:
         line(f"  {kind}", lambda r, kind=kind: r["kind"] == kind)
+    return latency_report(results)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest rank on the sorted sample, as benchmarks/steps.py computes it."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def latency_report(results: dict[str, dict[str, object]]) -> int:
+    """Latency per engine (mean, p50, p95 of the per-query medians) and archiv's ratio to the
+    baseline, judged against LATENCY_LIMIT on the mean and on p95; 1 when it misses."""
+    names = list(results)
+    print(f"\nlatency, ms (median of {REPEAT} interleaved runs per query; first runs apart)")
+    print(f"{'':30}" + "".join(f"{n:>26}" for n in names) + f"{'archiv / baseline':>22}")
+    print(
+        f"{'':30}" + "".join(f"{'mean    p50    p95':>26}" for _ in names) + f"{'mean    p95':>22}"
+    )
+    verdicts = []
     for label, select in (
         ("all queries", lambda r: True),
         ("archiv answered directly", lambda r: not r["fuzzy"]),
         ("archiv used typo fallback", lambda r: r["fuzzy"]),
+        ("all queries, first run", None),
     ):
-        cells = []
+        key = "first_ms" if select is None else "ms"
+        chosen = select or (lambda r: True)
+        stats: dict[str, tuple[float, float, float]] = {}
         for name, result in results.items():
-            rows = [r for r in result["rows"] if select(r)]  # type: ignore[union-attr,operator]
-            if rows:
-                times = [r["ms"] for r in rows]
-                cells.append(
-                    f"{name} {statistics.mean(times):.1f} ms (median {statistics.median(times):.1f})"
-                )
-        count = sum(1 for r in results["archiv"]["rows"] if select(r))  # type: ignore[union-attr,operator]
-        print(f"mean latency, {label} ({count}): " + ", ".join(cells))
+            times = [r[key] for r in result["rows"] if chosen(r)]  # type: ignore[union-attr,index,operator]
+            if times:
+                stats[name] = (statistics.mean(times), percentile(times, 50), percentile(times, 95))
+        if len(stats) < len(names):
+            continue
+        count = sum(1 for r in results["archiv"]["rows"] if chosen(r))  # type: ignore[union-attr,operator]
+        cells = "".join(
+            f"{m:8.2f} {p50:6.2f} {p95:6.2f}".rjust(26) for m, p50, p95 in stats.values()
+        )
+        mean_ratio = stats["archiv"][0] / stats[names[0]][0]
+        p95_ratio = stats["archiv"][2] / stats[names[0]][2]
+        print(f"{f'{label} ({count})':30}{cells}{f'{mean_ratio:5.2f}× {p95_ratio:5.2f}×':>22}")
+        if label == "all queries":
+            verdicts = [("mean", mean_ratio), ("p95", p95_ratio)]
+    missed = False
+    for what, ratio in verdicts:
+        verdict = "PASS" if ratio <= LATENCY_LIMIT else "MISS"
+        missed = missed or verdict == "MISS"
+        print(
+            f"{verdict}: archiv {what} latency {ratio:.2f}× the baseline's "
+            f"(limit {LATENCY_LIMIT:g}×, {ratio / LATENCY_LIMIT:.2f} of it)"
+        )
+    return 1 if missed else 0
     return 0
 
 
