@@ -97,6 +97,7 @@ QUERY_PARTS_BOOST = 0.3  # all parts of a typed compound, found apart
 FUZZY_BOOST = 0.15  # a typo-tolerant match is weaker still
 PREFIX_BOOST = 0.6
 MAX_EXPANSIONS = 256  # terms one prefix or fuzzy word may expand to
+WRITER_POOL_MB = 32  # Whoosh's posting pool before it spills to disk (default 128): bounds RSS
 FEW_DOCUMENTS = 3  # fewer hits than this triggers the typo-tolerant retry
 SNIPPET_CHARS = 200
 MAX_SNIPPET_DOCUMENTS = 100  # documents further down a long result list get no snippets
@@ -317,7 +318,9 @@ class WhooshEngine:
         index_dir = Path(index_dir)
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
-            ix = FileStorage(str(index_dir)).create_index(_schema(), indexname=INDEX_NAME)
+            ix = FileStorage(str(index_dir), supports_mmap=False).create_index(
+                _schema(), indexname=INDEX_NAME
+            )
             (index_dir / _MARKER).write_text(json.dumps(_marker()), encoding="utf-8")
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
@@ -346,7 +349,9 @@ class WhooshEngine:
             )
         if not has_toc:
             raise IndexDamagedError(_DAMAGED.format("its table of contents is missing"))
-        storage = FileStorage(str(index_dir), readonly=readonly)
+        # A writer reads segments only to merge them: mapped, every merged segment stays in its
+        # RSS (measured: 455 → 173 MiB peak reindexing 10k pages without mmap, and not slower).
+        storage = FileStorage(str(index_dir), readonly=readonly, supports_mmap=readonly)
         try:
             ix = _open_toc(storage)
             _check_readable(ix)  # Whoosh itself retries a reader racing a commit (10 × 50 ms)
@@ -380,7 +385,7 @@ class WhooshEngine:
         if not batch.changes:
             return
         try:
-            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT, limitmb=WRITER_POOL_MB)
         except whoosh_index.LockError as exc:
             raise ArchiveBusyError(
                 "another archiv process is writing the search index: try again when it finishes"
