@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archiv.config import ENGINE_DIR, STORE_FILE
 from archiv.discover import sha256_file
@@ -23,6 +23,9 @@ from archiv.engine import IndexPage, SearchEngine, SearchOutcome, SearchRequest
 from archiv.errors import DriftError, IndexDamagedError, NoArchiveError
 from archiv.models import NO_TEXT_REASONS, OCR_FIXABLE, ChronologyEntry, DocumentRecord
 from archiv.store import Store
+
+if TYPE_CHECKING:
+    from archiv.chronology import ChronologyTable
 
 log = logging.getLogger(__name__)
 
@@ -259,22 +262,51 @@ class Archive:
 
         Matching is per page, not per document: a Niederschrift that mentions "Beitritt" once
         must not pull every other decision of that meeting into ``--query Beitritt``.
+        Filters run on the built chronology (see :meth:`chronology_table`), so a filtered
+        answer makes only the entries it returns.
         """
-        from archiv.chronology import build_chronology, filter_chronology
         from archiv.tag.references import normalize_reference
 
-        kinds = None if include_all else ("resolution",)
-        entries = build_chronology(self.store.resolutions(kinds=kinds), include_all=include_all)
-        entries = filter_chronology(
-            entries, city=city, body=body, date_from=date_from, date_to=date_to,
-            ref=(normalize_reference(ref) or ref) if ref else None,
-        )
+        table = self.chronology_table(include_all=include_all)
+        pages = None
         if query:
             outcome = self.search(SearchRequest(query=query, limit=100_000))
             pages = {(d.document_id, p.page) for d in outcome.documents for p in d.pages}
-            entries = [e for e in entries
-                       if any((s.document_id, s.page) in pages for s in e.sources)]
-        return entries
+        keep = table.select(
+            city=city, body=body, date_from=date_from, date_to=date_to,
+            ref=(normalize_reference(ref) or ref) if ref else None, pages=pages,
+        )
+        return table.entries(keep)
+
+    def chronology_table(self, *, include_all: bool = False) -> ChronologyTable:
+        """The unfiltered chronology: from the store's cache when it holds the one of the
+        store's current resolutions and this code, else built and cached.
+
+        The cache is derived data like the index: keyed by a generation counter the store's
+        triggers bump on every change to the resolutions and by a fingerprint of the code that
+        builds it, so it is never returned stale; a reader that cannot write it (read-only
+        media, a busy writer) just builds the chronology every time.
+        """
+        from archiv.chronology import ChronologyTable, code_version
+
+        name = "all" if include_all else "resolutions"
+        code = code_version()
+        with self.store.snapshot():
+            generation = self.store.resolutions_generation()
+            if generation is not None:
+                data = self.store.chronology_cache(name, generation, code)
+                if data is not None:
+                    try:
+                        return ChronologyTable.from_bytes(data)
+                    except ValueError as error:
+                        log.warning("cached chronology unreadable, building it again: %s", error)
+            table = ChronologyTable.from_rows(
+                self.store.merge_rows(None if include_all else ("resolution",)),
+                self.store.merge_cities(), include_all=include_all,
+            )
+        if generation is not None:
+            self.store.save_chronology_cache(name, generation, code, table.to_bytes())
+        return table
 
     # --- maintenance ------------------------------------------------------------------------
     def check(self, *, verify_files: bool = True) -> CheckReport:

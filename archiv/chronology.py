@@ -26,35 +26,61 @@ in one paper, "19.03.2015" in another): both entries are kept, each naming the o
 ``conflicts``. A committee's recommendation and the council's decision on the same Vorlage
 are different steps, not a conflict, which is why the body and the status must agree.
 
-Speed: every report is compared only with the members that could pass these tests (same kind
-and status, a date slot that contains its date, a city that can agree, or a shared reference),
-found through two indexes, so the merge grows linearly, not quadratically; its cost is now the
-per-report work (folding, the city finder, stems): about 60 µs a report on a busy 2-core
-machine, ≈ 15 s for the 250,000 decisions of 10,000 synthetic documents. Stems are computed only for reports that
-reach the word test. Events ignore the city, so all events of a day are candidates for each
-other: ``include_all`` on event-dense archives is the slow case. The first fitting cluster is
-chosen in the same order as a full scan: same day, month, year, then by reference.
-
 Order: oldest first, undated last; within the same period a coarser date sorts first
 (``2015`` < ``2015-02`` < ``2015-02-12``): "some time in February" is listed before a day in
 February because it cannot be placed after it. Ties keep the input order (stable sort).
+
+Speed (an archive of 10,000 documents holds 250,000 decisions and a million records with
+events). Everything a comparison needs but the comparison itself is derived once per record,
+at ingest, by :func:`merge_features` (folded city, normalised references, body key, stems,
+folded sentence); the store keeps it with the record, together with the archive's cities each
+sentence names, so building the chronology from the store only looks things up
+(:meth:`ChronologyTable.from_rows`). Every report is compared only with the members that could
+pass the tests above, found through two indexes (date slot, kind, status and city; reference),
+so the merge grows linearly. Within a date slot with many members, members are also found by
+their stems: members sharing fewer than two stems cannot pass the word test, so a day with
+hundreds of events costs comparisons with the few that share words, not with all. Of members
+that would answer every comparison alike (copies of one report in many documents) a cluster
+indexes two. The first fitting cluster is chosen in the same order as a full scan: same day,
+month, year, then by reference (``tests/test_chronology.py`` checks the clusters against a
+scan of every member of every cluster). That costs about 20 µs a record on a busy 2-core
+machine, loading included: 5–8 s for the 250,000 decisions of 10,000 synthetic documents.
+
+So the built chronology is cached: it packs into bytes (:meth:`ChronologyTable.to_bytes`)
+that the store keeps until its resolutions change (a generation counter its triggers bump)
+or this code does (:func:`code_version`), and the next ``archiv chronik`` unpacks it (under a
+second for those 250,000). Filters run on the packed rows before any entry is made.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
+import inspect
+import itertools
+import json
+import marshal
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from archiv.analysis import fold
-from archiv.models import ChronologyEntry, Resolution, Source
+from archiv.models import ChronologyEntry, MergeFeatures, Resolution, Source
 from archiv.tag.references import reference_key as normalize_reference
 
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, None: 3}
+
+# Bump when merge_features derives something else from the same record: stored features of
+# another version are recomputed by the next writer and ignored by readers until then.
+# features_version() adds a fingerprint of the features of fixed probe records, so a change
+# in folding, stemming or reference normalisation elsewhere is caught without a bump.
+FEATURES_VERSION = 1
 
 
 def _words(text: str) -> frozenset[str]:
@@ -120,69 +146,235 @@ def _body_key(body: str | None) -> str | None:
     return words[0].rstrip("s") if words else None
 
 
-@dataclass(slots=True, eq=False)
-class _Report:
-    """One resolution with every derived form ``_same`` needs, computed once.
-
-    Folding and stemming dominate the cost of a comparison; a resolution is compared with many
-    candidates, so its forms are computed when it arrives, not per pair.
-    """
-
-    index: int
-    res: Resolution
-    refs: frozenset[str]
-    body: str | None  # _body_key
-    city: str | None  # folded
-    text: str  # folded sentence
-    mentions: frozenset[str] = frozenset()  # known (folded) cities named in the sentence
-    # Stemming is the dearest part of a report and only the word path of ``_same`` needs it;
-    # most reports never get that far (nine in ten decisions are reported once), so the stems
-    # are computed on first use.
-    _subject_stem_cache: frozenset[str] | None = None
-    _stem_cache: frozenset[str] | None = None
-
-    @property
-    def subject_stems(self) -> frozenset[str]:
-        if self._subject_stem_cache is None:
-            self._subject_stem_cache = _stems(self.res.subject)
-        return self._subject_stem_cache
-
-    @property
-    def stems(self) -> frozenset[str]:
-        """Of subject and sentence."""
-        if self._stem_cache is None:
-            self._stem_cache = _stems(f"{self.res.subject} {self.res.source.text}")
-        return self._stem_cache
+def city_key(city: str | None) -> str | None:
+    """How the merge compares a city: folded ("Würzburg" and "WUERZBURG" are one city)."""
+    return _fold_name(city) if city else None
 
 
-def _report(index: int, res: Resolution) -> _Report:
-    return _Report(
-        index=index,
-        res=res,
-        refs=_refs_of(res.references),
+def merge_features(res: Resolution) -> MergeFeatures:
+    """Everything the merge compares ``res`` by, derived once (at ingest, in the worker)."""
+    return MergeFeatures(
+        refs=tuple(sorted(_refs_of(res.references))),
         body=_body_key(res.body),
-        city=_fold_name(res.city) if res.city else None,
-        text=fold(res.source.text),
+        city=city_key(res.city),
+        stems=" ".join(sorted(_stems(f"{res.subject} {res.source.text}"))),
+        subject_stems=" ".join(sorted(_stems(res.subject))),
+        text="" if res.kind == "event" else fold(res.source.text),
     )
 
 
-@dataclass(slots=True, eq=False)
-class _Cluster:
-    seq: int  # creation order: the first fitting candidate in this order wins
-    members: list[_Report] = field(default_factory=list)
-    sources: set[Source] = field(default_factory=set)
-    by_document: dict[str, list[_Report]] = field(default_factory=dict)
-    # Members that say the same for the word path, up to two from different documents: a
-    # boilerplate sentence reported by thousands of documents is compared once, not each time.
-    alike: dict[tuple, list[str]] = field(default_factory=dict)
+_PROBES = (
+    ("resolution", "Rat der Stadt Würzburg", "Würzburg", "Änderung der Straßenreinigungssatzung",
+     ("DS-Nr. 1045/2014-2020", "Vorlage 0002/15", "bv/0123/2021"),
+     "Der Rat der Stadt WÜRZBURG beschließt am 12.03.2015 einstimmig die Änderung "
+     "(Café, Œuvre)."),
+    ("event", None, "Berlin", "Unterzeichnung der Interkommunalen Vereinbarung", ("Drs. 18/4711",),
+     "Die Bürgermeister unterzeichneten im Berliner Jakob-Kaiser-Haus die Vereinbarung."),
+)
+
+
+@lru_cache(maxsize=1)
+def features_version() -> str:
+    """``FEATURES_VERSION``, the source of the derivation here, and what it makes of probes.
+
+    Stored features are valid only for the code that derived them. Editing the functions and
+    word lists above changes the source; the probes cover folding (umlauts, ß, accents,
+    ligatures) and reference normalisation, which live in other modules and may change
+    without anyone thinking of the stored features.
+    """
+    probes = [
+        merge_features(Resolution(kind, "decided", "2015-03-12", "day", None, body, city, subject,
+                                  refs, None, Source("probe", "/probe", 1, text)))
+        for kind, body, city, subject, refs, text in _PROBES
+    ]
+    digest = hashlib.sha256(repr([dataclasses.astuple(f) for f in probes]).encode())
+    digest.update(repr((sorted(_STOPWORDS), sorted(_STOP_STEMS), _STEM, _LETTERS.pattern)).encode())
+    for function in (merge_features, city_key, _fold_name, _refs_of, _stems, _body_key):
+        try:
+            digest.update(inspect.getsource(function).encode())
+        except (OSError, TypeError):  # no source at hand (a zip import): the probes must do
+            digest.update(function.__name__.encode())
+    return f"{FEATURES_VERSION}.{digest.hexdigest()[:12]}"
+
+
+# A stored resolution as ``Store.merge_rows`` hands it over: the record, then its stored
+# MergeFeatures and the archive's cities its sentence names (``None`` each when the store has
+# no current features for it).
+ROW_FIELDS = (
+    "kind", "status", "date", "precision", "end_date", "body", "city", "subject", "refs",
+    "outcome", "document_id", "path", "page", "sentence",
+    "feature_refs", "feature_body", "feature_city", "stems", "subject_stems", "mentions",
+)
+_FEATURES_AT = ROW_FIELDS.index("feature_refs")
+
+
+class _Report:
+    """One record with what ``_same`` and the indexes compare, read or derived once.
+
+    Stems are needed only by reports that reach the word test (nine in ten decisions are
+    reported once), so they are parsed or computed on first use.
+    """
+
+    __slots__ = (
+        "index", "prank", "kind", "status", "date", "precision", "end_date", "body_name",
+        "city_name", "subject", "references", "outcome", "doc", "path", "page", "sentence",
+        "refs", "body", "city", "mentions", "_stem_text", "_subject_stem_text",
+        "_stems", "_subject_stems",
+    )
+
+    def __init__(
+        self, index: int, kind: str, status: str | None, date: str | None,
+        precision: str | None, end_date: str | None, body_name: str | None,
+        city_name: str | None, subject: str, references: tuple[str, ...], outcome: str | None,
+        doc: str, path: str, page: int, sentence: str, refs: frozenset[str], body: str | None,
+        city: str | None, stem_text: str | None, subject_stem_text: str | None,
+    ) -> None:
+        self.index = index
+        self.prank = _PRECISION_RANK[precision]
+        self.kind = kind
+        self.status = status
+        self.date = date
+        self.precision = precision
+        self.end_date = end_date
+        self.body_name = body_name
+        self.city_name = city_name
+        self.subject = subject
+        self.references = references
+        self.outcome = outcome
+        self.doc = doc
+        self.path = path
+        self.page = page
+        self.sentence = sentence
+        self.refs = refs
+        self.body = body
+        self.city = city
+        self.mentions: frozenset[str] = frozenset()  # the archive's cities the sentence names
+        self._stem_text = stem_text
+        self._subject_stem_text = subject_stem_text
+        self._stems: frozenset[str] | None = None
+        self._subject_stems: frozenset[str] | None = None
 
     @property
-    def best(self) -> Resolution:
-        """The member with the most precise date (first seen among equals).
+    def source_key(self) -> tuple[str, str, int, str]:
+        return (self.doc, self.path, self.page, self.sentence)
 
-        Reports arrive sorted by (precision, input order), so that is always the founder.
-        """
-        return self.members[0].res
+    def same_source(self, other: _Report) -> bool:
+        """``source_key`` equality without making the tuples."""
+        return (self.sentence == other.sentence and self.page == other.page
+                and self.doc == other.doc and self.path == other.path)
+
+    @property
+    def stems(self) -> frozenset[str]:
+        """Of subject and sentence. (Stored ones are parsed into shared strings: a million
+        reports name a few thousand stems.)"""
+        if self._stems is None:
+            self._stems = (
+                _stems(f"{self.subject} {self.sentence}")
+                if self._stem_text is None
+                else frozenset(map(sys.intern, self._stem_text.split()))
+            )
+        return self._stems
+
+    @property
+    def subject_stems(self) -> frozenset[str]:
+        if self._subject_stems is None:
+            self._subject_stems = (
+                _stems(self.subject)
+                if self._subject_stem_text is None
+                else frozenset(map(sys.intern, self._subject_stem_text.split()))
+            )
+        return self._subject_stems
+
+    def forget_stems(self) -> None:
+        """Stored stems are parsed again if needed; derived ones are cached by ``_stems``."""
+        self._stems = self._subject_stems = None
+
+    def signature(self) -> tuple:
+        """Equal for two reports that ``_same`` answers alike for any report of a third
+        document: everything it reads of them but the document (the kind and status are the
+        cluster's). Events ignore the city except when a reference ties them. Stems as
+        stored (sorted, one string) when they are, so no set is made for it."""
+        event = self.kind == "event"
+        return (
+            self.body,
+            self.refs,
+            self.date,
+            None if event and not self.refs else self.city,
+            None if event else self.mentions,
+            self.stems if self._stem_text is None else self._stem_text,
+            self.subject_stems if self._subject_stem_text is None else self._subject_stem_text,
+        )
+
+
+def _report_of(index: int, res: Resolution) -> _Report:
+    source = res.source
+    return _Report(
+        index, res.kind, res.status, res.date, res.precision, res.end_date, res.body, res.city,
+        res.subject, res.references, res.outcome, source.document_id, source.path, source.page,
+        source.text, _refs_of(res.references), _body_key(res.body),
+        city_key(res.city), None, None,
+    )
+
+
+class _Cluster:
+    """The reports of one real-world decision; the founder is the most precise of them.
+
+    Reports arrive sorted by (precision, input order), so the founder never changes. Most
+    decisions are reported once, so the sets a second member needs are made when it joins.
+    """
+
+    __slots__ = ("seq", "date", "members", "_sources", "_by_document", "_admitted")
+
+    def __init__(self, seq: int, founder: _Report) -> None:
+        self.seq = seq  # creation order: the first fitting candidate in this order wins
+        self.date = founder.date
+        self.members = [founder]
+        self._sources: set[tuple[str, str, int, str]] | None = None
+        self._by_document: dict[str, list[_Report]] | None = None
+        self._admitted: dict[tuple, list[str]] | None = None
+
+    @property
+    def founder(self) -> _Report:
+        return self.members[0]
+
+    def join(self, report: _Report) -> None:
+        if self._sources is None:
+            founder = self.members[0]
+            self._sources = {founder.source_key}
+            self._by_document = {founder.doc: [founder]}
+        self.members.append(report)
+        self._sources.add(report.source_key)
+        self._by_document.setdefault(report.doc, []).append(report)  # type: ignore[union-attr]
+
+    def cites(self, report: _Report) -> bool:
+        """Is ``report``'s sentence one of the cluster's already (read twice)?"""
+        if self._sources is None:
+            return self.members[0].same_source(report)
+        return report.source_key in self._sources
+
+    def of_document(self, doc: str) -> Sequence[_Report]:
+        if self._by_document is None:
+            founder = self.members[0]
+            return (founder,) if founder.doc == doc else ()
+        return self._by_document.get(doc, ())
+
+    def admit(self, report: _Report) -> bool:
+        """Should the indexes list this member? Not when two members of other documents with
+        its signature are listed already: they answer ``_same`` like it for every report of a
+        third document, and reports of its own document meet it through ``of_document``. A
+        boilerplate sentence printed by a thousand documents is then compared twice, not a
+        thousand times. (A founder is always listed; signatures are made when a second
+        member joins, which most clusters never see.)"""
+        if len(self.members) == 1:
+            return True
+        if self._admitted is None:
+            founder = self.members[0]
+            self._admitted = {founder.signature(): [founder.doc]}
+        documents = self._admitted.setdefault(report.signature(), [])
+        if len(documents) >= 2 or report.doc in documents:
+            return False
+        documents.append(report.doc)
+        return True
 
     @property
     def first_index(self) -> int:
@@ -190,24 +382,23 @@ class _Cluster:
 
 
 def _same(a: _Report, b: _Report) -> bool:
-    ra, rb = a.res, b.res
-    if ra.kind != rb.kind or ra.status != rb.status:
+    if a.kind != b.kind or a.status != b.status:
         return False
     if a.body is not None and b.body is not None and a.body != b.body:
         return False
     if a.refs & b.refs:  # a Drucksache number is unique only within its municipality
-        return dates_compatible(ra.date, rb.date) and (
+        return dates_compatible(a.date, b.date) and (
             a.city is None or b.city is None or a.city == b.city
         )
     if a.refs and b.refs:
         return False
-    if not ra.date or not rb.date or not dates_compatible(ra.date, rb.date):
+    if not a.date or not b.date or not dates_compatible(a.date, b.date):
         return False
-    if ra.kind != "event" and not _cities_agree(a, b):
+    if a.kind != "event" and not _cities_agree(a, b):
         # An event's city is often only the document's municipality (where the paper was
         # written, not where it happened), so only decisions are kept apart by city.
         return False
-    if ra.source.document_id == rb.source.document_id:
+    if a.doc == b.doc:
         # One paper lists many decisions of one meeting; it repeats one only in other words
         # (an Amtsblatt's list and the Satzung's preamble): the subjects must say the same.
         sa, sb = a.subject_stems, b.subject_stems
@@ -220,41 +411,66 @@ def _same(a: _Report, b: _Report) -> bool:
 
 
 def _cities_agree(a: _Report, b: _Report) -> bool:
-    """Equal, unknown, or one names the other's city in its sentence ("im Berliner …")."""
+    """Equal, unknown, or one names the other's city in its sentence ("im Berliner …").
+
+    ``mentions`` hold every city of the archive a sentence names, so for two cities of the
+    archive this is the substring test on the folded sentences.
+    """
     if a.city is None or b.city is None or a.city == b.city:
         return True
-    return a.city in b.text or b.city in a.text
+    return a.city in b.mentions or b.city in a.mentions
 
 
-class _CityFinder:
-    """Which of the archive's cities a sentence names, by plain substring like ``_cities_agree``.
+class CityFinder:
+    """Which of the given cities a folded sentence names, by plain substring like
+    ``_cities_agree``: the index looks up just these cities' clusters.
 
-    Only these cities (and the report's own, and "unknown") can pass the city test of the
-    word path, so the index looks up just their clusters instead of every cluster of the day.
+    The store keeps each sentence's answer for the archive's cities (``mentions``).
     """
 
     _GRAM = 3
 
-    def __init__(self, cities: set[str]) -> None:
-        self._short = [c for c in cities if len(c) < self._GRAM]
+    def __init__(self, cities: Iterable[str]) -> None:
+        self._short: list[str] = []
         self._by_gram: dict[str, list[str]] = {}
-        for c in cities:
-            if len(c) >= self._GRAM:
+        for c in set(cities):
+            if len(c) < self._GRAM:
+                self._short.append(c)
+            else:
                 self._by_gram.setdefault(c[: self._GRAM], []).append(c)
-        self._cache: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: str) -> frozenset[str]:
-        found = self._cache.get(text)
-        if found is None:
-            n = self._GRAM
-            grams = {text[i : i + n] for i in range(len(text) - n + 1)} & self._by_gram.keys()
-            hits = [c for g in grams for c in self._by_gram[g] if c in text]
-            hits += [c for c in self._short if c in text]
-            found = self._cache[text] = frozenset(hits)
-        return found
+        n = self._GRAM
+        grams = {text[i : i + n] for i in range(len(text) - n + 1)} & self._by_gram.keys()
+        hits = [c for g in grams for c in self._by_gram[g] if c in text]
+        hits += [c for c in self._short if c in text]
+        return frozenset(hits)
 
 
-_ANY = "*"  # the wildcard slot of an index key: any body, any city
+_ANY = "*"  # the wildcard slot of an index key: any city
+_STEM_SPLIT = 24  # members of one key beyond which a lookup goes through their stems
+
+
+@lru_cache(maxsize=65536)
+def _slots_of(date: str) -> tuple[str, ...]:
+    """Where a cluster founded on ``date`` is filed."""
+    if len(date) >= 10:
+        return ("y" + date[:4], "m" + date[:7], "d" + date)
+    if len(date) >= 7:  # month-founded: found by its days ("M") and its month ("m")
+        return ("y" + date[:4], "m" + date[:7], "M" + date[:7])
+    return ("y" + date[:4], "Y" + date[:4])  # year-founded: found by its days and months
+
+
+@lru_cache(maxsize=65536)
+def _wanted_slots(date: str) -> tuple[str, ...]:
+    if len(date) >= 10:
+        return ("d" + date, "M" + date[:7], "Y" + date[:4])
+    if len(date) >= 7:
+        return ("m" + date[:7], "Y" + date[:4])
+    return ("y" + date[:4],)
+
+
+_Entry = tuple[_Cluster, _Report]
 
 
 class _Index:
@@ -262,189 +478,216 @@ class _Index:
 
     A report matches a member by words only if kind and status are equal, the cities agree
     (same, unknown, or one named in the other's sentence; events ignore the city) and both are
-    dated. Looking up exactly those keys finds
-    every member ``_same`` could accept, so the result equals comparing with every member of
-    every cluster of the day, while costing a handful of comparisons. Members are filed under
-    their cluster's founding date, because ``_fits`` places a report by the cluster's date.
+    dated. Looking up exactly those keys finds every member ``_same`` could accept, so the
+    result equals comparing with every member of every cluster of the day, while costing a
+    handful of comparisons. Members are filed under their cluster's founding date, because
+    ``_first_fitting`` places a report by the cluster's date.
+
+    A key with more than ``_STEM_SPLIT`` members is looked up by stem, on its first lookup
+    (most keys, a year's or the wildcard's, are filed but never looked up): a member can pass
+    ``_same``'s word test only when it shares three stems with the report, or two if they
+    are of one document (two subject stems, which are stems too), and the other tests go
+    through the reference index. On a day of many unrelated events a report then meets the
+    few that share its words, not all of them.
     """
 
-    def __init__(self, find_cities: _CityFinder) -> None:
-        self._find_cities = find_cities
-        self._keys: dict[tuple, list[tuple[_Cluster, _Report]]] = {}
-
-    @staticmethod
-    def slots_of(date: str) -> tuple[str, ...]:
-        """Where a cluster founded on ``date`` is filed."""
-        if len(date) >= 10:
-            return ("y" + date[:4], "m" + date[:7], "d" + date)
-        if len(date) >= 7:  # month-founded: found by its days ("M") and its month ("m")
-            return ("y" + date[:4], "m" + date[:7], "M" + date[:7])
-        return ("y" + date[:4], "Y" + date[:4])  # year-founded: found by its days and months
-
-    @staticmethod
-    def wanted_slots(date: str) -> tuple[str, ...]:
-        if len(date) >= 10:
-            return ("d" + date, "M" + date[:7], "Y" + date[:4])
-        if len(date) >= 7:
-            return ("m" + date[:7], "Y" + date[:4])
-        return ("y" + date[:4],)
+    def __init__(self, reports: Iterable[_Report]) -> None:
+        self._keys: dict[tuple, list[_Entry]] = {}
+        # key → stem → positions in the key's list of the members with that stem
+        self._by_stem: dict[tuple, dict[str, list[int]]] = {}
+        # What the reports will look up, so members are filed only where they can be found:
+        # date slots (a year's slot only where some report is dated by that year alone) and
+        # the wildcard city (only for kinds and statuses with events or reports without city).
+        self._slots: set[tuple] = set()
+        self._any: set[tuple] = set()
+        for r in reports:
+            if r.date:
+                for slot in _wanted_slots(r.date):
+                    self._slots.add((slot, r.kind, r.status))
+            if r.kind == "event" or r.city is None:
+                self._any.add((r.kind, r.status))
 
     def add(self, cluster: _Cluster, member: _Report) -> None:
-        date = cluster.best.date
-        res = member.res
-        if not date or not res.date:
+        date = cluster.date
+        if not date or not member.date:
             return  # the word path needs dates on both sides
-        if res.kind == "event":
+        kind, status = member.kind, member.status
+        wildcard = (kind, status) in self._any
+        if kind == "event":
             cities: tuple = (_ANY,)
+        elif member.mentions:
+            cities = (member.city, *(("in", c) for c in member.mentions))
+            cities += (_ANY,) if wildcard else ()
         else:
-            cities = (member.city, _ANY)
-            cities += tuple(("in", c) for c in self._find_cities(member.text))
-        # A member the index already holds in the same words (from another document) answers
-        # ``_same`` like it for every report from a third document; reports from its own
-        # document are compared with ``by_document`` anyway.
-        alike = (
-            member.body,
-            member.refs,
-            res.date,
-            None if res.kind == "event" else member.city,
-            res.subject,
-            member.text,
-        )
-        documents = cluster.alike.setdefault(alike, [])
-        if len(documents) >= 2 or res.source.document_id in documents:
-            return
-        documents.append(res.source.document_id)
+            cities = (member.city, _ANY) if wildcard else (member.city,)
         keys = self._keys
         entry = (cluster, member)
-        for slot in self.slots_of(date):
+        for slot in _slots_of(date):
+            if (slot, kind, status) not in self._slots:
+                continue
             for city in cities:
-                keys.setdefault((slot, res.kind, res.status, city), []).append(entry)
+                key = (slot, kind, status, city)
+                members = keys.get(key)
+                if members is None:
+                    keys[key] = [entry]
+                    continue
+                members.append(entry)
+                if len(members) > _STEM_SPLIT:
+                    by_stem = self._by_stem.get(key)
+                    if by_stem is not None:
+                        position = len(members) - 1
+                        for stem in member.stems:
+                            by_stem.setdefault(stem, []).append(position)
 
-    def candidates(self, report: _Report) -> list[tuple[_Cluster, _Report]]:
-        res = report.res
-        if not res.date:
-            return []
-        if res.kind == "event" or report.city is None:
+    def candidates(self, report: _Report) -> list[_Entry]:
+        kind, status = report.kind, report.status
+        if kind == "event" or report.city is None:
             cities: tuple = (_ANY,)
+        elif report.mentions:
+            cities = (report.city, None, ("in", report.city), *report.mentions)
         else:
             cities = (report.city, None, ("in", report.city))
-            cities += tuple(self._find_cities(report.text))
-        found: list[tuple[_Cluster, _Report]] = []
         keys = self._keys
-        for slot in self.wanted_slots(res.date):
+        found: list[_Entry] = []
+        for slot in _wanted_slots(report.date):  # type: ignore[arg-type]
             for city in cities:
-                found.extend(keys.get((slot, res.kind, res.status, city), ()))
+                key = (slot, kind, status, city)
+                members = keys.get(key)
+                if members is None:
+                    continue
+                if len(members) <= _STEM_SPLIT:
+                    found.extend(members)
+                    continue
+                by_stem = self._by_stem.get(key)
+                if by_stem is None:
+                    by_stem = self._by_stem[key] = {}
+                    for position, (_, member) in enumerate(members):
+                        for stem in member.stems:
+                            by_stem.setdefault(stem, []).append(position)
+                shared: Counter[int] = Counter()  # member → stems it shares with the report
+                for stem in report.stems:
+                    positions = by_stem.get(stem)
+                    if positions:
+                        shared.update(positions)
+                doc = report.doc
+                found.extend(
+                    members[p] for p, n in shared.items()
+                    if n >= _MIN_SHARED or n == 2 and members[p][1].doc == doc
+                )
         return found
 
 
-def _sort_key(entry: ChronologyEntry) -> tuple[bool, str]:
-    return (entry.date is None, entry.date or "")
+# An entry as the merge makes it and the store's cache keeps it ("packed"): the fields of
+# ChronologyEntry in order, sources as (document_id, path, page, text) tuples, then what the
+# filters and conflicts compare: folded city, folded body, normalised references (sorted).
+# Entries are made of rows only when returned (:func:`_unpack`).
+_DATE, _END_DATE, _KIND, _STATUS, _BODY, _CITY, _REFERENCES = 0, 1, 3, 4, 5, 6, 8
+_SOURCES, _CONFLICTS, _CITY_FOLD, _BODY_FOLD, _REF_KEYS = 10, 11, 12, 13, 14
 
 
-def _merge(cluster: _Cluster) -> ChronologyEntry:
-    best = cluster.best
+def _sort_key(row: tuple) -> tuple[bool, str]:
+    return (row[_DATE] is None, row[_DATE] or "")
+
+
+def _merge(cluster: _Cluster) -> tuple:
+    """The packed entry of one cluster (see ``_SOURCES`` …)."""
+    best = cluster.founder
     if len(cluster.members) == 1:  # most decisions are reported once: nothing to merge
-        return ChronologyEntry(
-            date=best.date,
-            end_date=best.end_date,
-            precision=best.precision,
-            kind=best.kind,
-            status=best.status,
-            body=best.body,
-            city=best.city,
-            subject=best.subject,
-            references=tuple(dict.fromkeys(best.references)),
-            outcome=best.outcome,
-            sources=(best.source,),
+        body = best.body_name
+        return (
+            best.date, best.end_date, best.precision, best.kind, best.status, body,
+            best.city_name, best.subject, tuple(dict.fromkeys(best.references)), best.outcome,
+            ((best.doc, best.path, best.page, best.sentence),), (),
+            best.city, _fold_name(body) if body else None, tuple(sorted(best.refs)),
         )
-    members = [(m.index, m.res) for m in sorted(cluster.members, key=lambda m: m.index)]
-    refs = dict.fromkeys(r for _, m in members for r in m.references)
-    sources = _one_per_page(m.source for _, m in members)
-    body = best.body or next((m.body for _, m in members if m.body), None)
+    members = sorted(cluster.members, key=lambda m: m.index)
+    refs = dict.fromkeys(r for m in members for r in m.references)
+    sources = _one_per_page((m.doc, m.path, m.page, m.sentence) for m in members)
+    body = best.body_name or next((m.body_name for m in members if m.body_name), None)
     if body:  # prefer the fullest name of the same body ("Rat der Stadt Bielefeld" over "Rat")
-        same = [m.body for _, m in members if m.body and _body_key(m.body) == _body_key(body)]
+        key = _body_key(body)
+        same = [m.body_name for m in members if m.body_name and _body_key(m.body_name) == key]
         body = max(same, key=len)
-    return ChronologyEntry(
-        date=best.date,
-        end_date=best.end_date or next((m.end_date for _, m in members if m.end_date), None),
-        precision=best.precision,
-        kind=best.kind,
-        status=best.status,
-        body=body,
-        city=best.city or next((m.city for _, m in members if m.city), None),
-        subject=best.subject or next((m.subject for _, m in members if m.subject), ""),
-        references=tuple(refs),
-        outcome=best.outcome or next((m.outcome for _, m in members if m.outcome), None),
-        sources=sources,
+    city = best.city_name or next((m.city_name for m in members if m.city_name), None)
+    return (
+        best.date,
+        best.end_date or next((m.end_date for m in members if m.end_date), None),
+        best.precision,
+        best.kind,
+        best.status,
+        body,
+        city,
+        best.subject or next((m.subject for m in members if m.subject), ""),
+        tuple(refs),
+        best.outcome or next((m.outcome for m in members if m.outcome), None),
+        sources,
+        (),
+        _fold_name(city) if city else None,
+        _fold_name(body) if body else None,
+        tuple(sorted(frozenset().union(*(m.refs for m in members)))),
     )
 
 
 SAME_PAGE_JOINER = " […] "
 
 
-def _one_per_page(sources: Iterable[Source]) -> tuple[Source, ...]:
+def _one_per_page(sources: Iterable[tuple[str, str, int, str]]) -> tuple[tuple, ...]:
     """One source per document page, in order of first mention.
 
     An Amtsblatt lists a Satzung and prints it again with its preamble on the same page: two
     sentences, one citation. A reader checks a page, so the page is named once; its distinct
     sentences are kept, joined by ``SAME_PAGE_JOINER``.
     """
-    by_page: dict[tuple[str, int], list[Source]] = {}
+    by_page: dict[tuple[str, int], list[tuple[str, str, int, str]]] = {}
     for source in sources:
-        by_page.setdefault((source.document_id, source.page), []).append(source)
-    out: list[Source] = []
+        by_page.setdefault((source[0], source[2]), []).append(source)
+    out: list[tuple[str, str, int, str]] = []
     for group in by_page.values():
-        texts = list(dict.fromkeys(s.text for s in group))
+        texts = list(dict.fromkeys(s[3] for s in group))
         first = group[0]
-        out.append(
-            first
-            if len(texts) == 1
-            else dataclasses.replace(first, text=SAME_PAGE_JOINER.join(texts))
-        )
+        out.append(first if len(texts) == 1 else (*first[:3], SAME_PAGE_JOINER.join(texts)))
     return tuple(out)
 
 
-def _where(entry: ChronologyEntry) -> str:
-    source = entry.sources[0]
-    return f"{source.path} p.{source.page}"
+def _where(row: tuple) -> str:
+    _, path, page, _ = row[_SOURCES][0]
+    return f"{path} p.{page}"
 
 
-def _mark_conflicts(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
+def _mark_conflicts(rows: list[tuple]) -> list[tuple]:
     """Pair entries of one reference, status and body whose dates cannot both be right.
 
     Grouped by city as well (an unknown city pairs with every city), so a number printed in
     many municipalities costs pairs within each municipality only, not across all of them.
     """
     groups: dict[tuple, dict[str | None, list[int]]] = {}
-    for i, e in enumerate(entries):
-        if e.kind != "resolution" or not e.date:
+    for i, row in enumerate(rows):
+        if row[_KIND] != "resolution" or not row[_DATE] or not row[_REF_KEYS]:
             continue
-        city = fold(e.city) if e.city else None
-        for r in _refs_of(e.references):
-            groups.setdefault((r, e.status, _body_key(e.body)), {}).setdefault(city, []).append(i)
+        key = _body_key(row[_BODY])
+        for r in row[_REF_KEYS]:
+            groups.setdefault((r, row[_STATUS], key), {}).setdefault(row[_CITY_FOLD], []).append(i)
     found: dict[int, list[tuple[str, int]]] = {}
     for (ref, _, _), by_city in groups.items():
         unknown = by_city.get(None, [])
         everyone = sorted(i for idx in by_city.values() for i in idx)
         for city, idx in by_city.items():
             others = everyone if city is None else sorted(idx + unknown)
+            if len(others) < 2:
+                continue
             for x in idx:
                 for y in others:
-                    if x != y and not dates_compatible(entries[x].date, entries[y].date):
+                    if x != y and not dates_compatible(rows[x][_DATE], rows[y][_DATE]):
                         found.setdefault(x, []).append((ref, y))
     notes: dict[int, list[str]] = {}
     for x, pairs in found.items():
         for ref, y in sorted(pairs):
-            note = f"DS {ref}: {entries[y].date} in {_where(entries[y])}"
+            note = f"DS {ref}: {rows[y][_DATE]} in {_where(rows[y])}"
             if note not in notes.setdefault(x, []):
                 notes[x].append(note)
-    return [
-        _replace_conflicts(e, tuple(notes[i])) if i in notes else e for i, e in enumerate(entries)
-    ]
-
-
-def _replace_conflicts(entry: ChronologyEntry, conflicts: tuple[str, ...]) -> ChronologyEntry:
-    return dataclasses.replace(entry, conflicts=conflicts)
+    for x, texts in notes.items():
+        rows[x] = (*rows[x][:_CONFLICTS], tuple(texts), *rows[x][_CONFLICTS + 1:])
+    return rows
 
 
 def _group(date: str | None, founded: str | None) -> int:
@@ -470,14 +713,15 @@ def _group(date: str | None, founded: str | None) -> int:
 def _ref_keys(report: _Report, ref: str) -> tuple[tuple, ...]:
     """Where a member is filed in the reference index: shared reference, kind, status and
     city must agree for the reference path of ``_same`` (an unknown city agrees)."""
-    res = report.res
-    return ((ref, res.kind, res.status, report.city), (ref, res.kind, res.status, _ANY))
+    return (
+        (ref, report.kind, report.status, report.city),
+        (ref, report.kind, report.status, _ANY),
+    )
 
 
 def _ref_lookups(report: _Report) -> list[tuple]:
-    res = report.res
     cities = (report.city, None) if report.city is not None else (_ANY,)
-    return [(ref, res.kind, res.status, city) for ref in report.refs for city in cities]
+    return [(ref, report.kind, report.status, city) for ref in report.refs for city in cities]
 
 
 @contextmanager
@@ -507,72 +751,95 @@ def build_chronology(
     Returns:
         Entries oldest first, undated last.
     """
-    with _collector_paused():
-        return _build(resolutions, include_all)
+    return ChronologyTable.from_resolutions(resolutions, include_all=include_all).entries()
 
 
-def _build(resolutions: Iterable[Resolution], include_all: bool) -> list[ChronologyEntry]:
-    unique = dict.fromkeys(resolutions)  # a document ingested twice reports nothing new
-    wanted = [(i, r) for i, r in enumerate(unique) if include_all or r.kind == "resolution"]
+def _cluster(reports: list[_Report]) -> list[_Cluster]:
+    """Every report joins the first fitting cluster or founds one (see the module docstring)."""
     # The most precise reports found the clusters; vaguer ones join them. Otherwise a month
-    # could glue two different days of that month together.
-    ordered = sorted(wanted, key=lambda m: (_PRECISION_RANK[m[1].precision], m[0]))
-    find_cities = _CityFinder({fold(r.city) for _, r in ordered if r.city and r.kind != "event"})
-    index = _Index(find_cities)
+    # could glue two different days of that month together. (Reports come in input order
+    # and the sort is stable: ties keep it.)
+    index = _Index(reports)
     clusters: list[_Cluster] = []
     # a reference ties reports of any date: (reference, kind, status, city) → members
     by_ref: dict[tuple, list[tuple[int, _Cluster, _Report]]] = {}
     took: dict[tuple[str, int], int] = {}  # (reference, cluster) → when the cluster took it
-    for i, res in ordered:
-        report = _report(i, res)
-        # Candidates in the order the first fitting one is chosen: clusters of the same day,
-        # of its month, of its year (each in creation order), then those reached only by a
-        # reference, in the order they took it. A cluster fits when one of its members is
-        # ``_same``; members the indexes do not return cannot be.
-        rank: dict[int, tuple[int, int]] = {}
-        members: dict[int, list[_Report]] = {}
-        found: dict[int, _Cluster] = {}
-        for c, m in index.candidates(report) if res.date else ():
-            if c.seq not in found:
-                found[c.seq] = c
-                members[c.seq] = []
-                rank[c.seq] = (_group(res.date, c.best.date), c.seq)
-            members[c.seq].append(m)
-        for key in _ref_lookups(report):
-            for stamp, c, m in by_ref.get(key, ()):
-                if c.seq not in found:
-                    found[c.seq] = c
-                    members[c.seq] = []
-                    group = _group(res.date, c.best.date)
-                    rank[c.seq] = (group, c.seq if group < 3 else stamp)
-                elif rank[c.seq][0] == 3:
-                    rank[c.seq] = min(rank[c.seq], (3, stamp))
-                members[c.seq].append(m)
+    for report in sorted(reports, key=lambda r: r.prank):
+        candidates = index.candidates(report) if report.date else ()
+        by_refs = [by_ref.get(key, ()) for key in _ref_lookups(report)] if report.refs else ()
         target = None
-        document = res.source.document_id
-        for seq in sorted(found, key=rank.__getitem__):
-            c = found[seq]
-            if not dates_compatible(c.best.date, res.date) or res.source in c.sources:
-                continue  # one sentence read twice is not a second witness
-            if any(_same(m, report) for m in members[seq]) or any(
-                _same(m, report) for m in c.by_document.get(document, ())
-            ):
-                target = c
-                break
+        if candidates or any(by_refs):
+            target = _first_fitting(report, candidates, by_refs)
         if target is None:
-            target = _Cluster(seq=len(clusters))
+            target = _Cluster(len(clusters), report)
             clusters.append(target)
-        target.members.append(report)
-        target.sources.add(res.source)
-        target.by_document.setdefault(res.source.document_id, []).append(report)
-        index.add(target, report)
+        else:
+            target.join(report)
+        admitted = target.admit(report)
+        if admitted:
+            index.add(target, report)
+        else:  # its twins answer for it: parsed stems would only hold memory (a million sets)
+            report.forget_stems()
         for ref in report.refs:
             stamp = took.setdefault((ref, target.seq), len(took))
-            for key in _ref_keys(report, ref):
-                by_ref.setdefault(key, []).append((stamp, target, report))
+            if admitted:
+                for key in _ref_keys(report, ref):
+                    by_ref.setdefault(key, []).append((stamp, target, report))
+    return clusters
+
+
+def _first_fitting(
+    report: _Report,
+    candidates: Iterable[_Entry],
+    by_refs: Iterable[Iterable[tuple[int, _Cluster, _Report]]],
+) -> _Cluster | None:
+    """The cluster ``report`` joins, of those the indexes returned, or None.
+
+    Candidates are tried in the order the first fitting one is chosen: clusters of the same
+    day, of its month, of its year (each in creation order), then those reached only by a
+    reference, in the order they took it. A cluster fits when one of its members is
+    ``_same``; members the indexes do not return cannot be.
+    """
+    date = report.date
+    found: dict[int, list] = {}  # cluster → [rank, cluster, members the indexes returned…]
+    for c, m in candidates:
+        listed = found.get(c.seq)
+        if listed is None:
+            found[c.seq] = [(_group(date, c.date), c.seq), c, m]
+        else:
+            listed.append(m)
+    for listed_by_ref in by_refs:
+        for stamp, c, m in listed_by_ref:
+            listed = found.get(c.seq)
+            if listed is None:
+                group = _group(date, c.date)
+                found[c.seq] = [(group, c.seq if group < 3 else stamp), c, m]
+            else:
+                if listed[0][0] == 3 and stamp < listed[0][1]:
+                    listed[0] = (3, stamp)
+                listed.append(m)
+    for listed in sorted(found.values(), key=_first) if len(found) > 1 else found.values():
+        c = listed[1]
+        if not dates_compatible(c.date, date) or c.cites(report):
+            continue  # one sentence read twice is not a second witness
+        for m in itertools.islice(listed, 2, None):
+            if _same(m, report):
+                return c
+        for m in c.of_document(report.doc):
+            if _same(m, report):
+                return c
+    return None
+
+
+def _first(listed: list) -> tuple[int, int]:
+    return listed[0]
+
+
+def _rows(reports: list[_Report]) -> list[tuple]:
+    """The packed entries of these reports, ordered and with their conflicts."""
+    clusters = _cluster(reports)
     clusters.sort(key=lambda c: c.first_index)
-    entries = sorted((_merge(c) for c in clusters), key=_sort_key)
-    return _mark_conflicts(entries)
+    return _mark_conflicts(sorted((_merge(c) for c in clusters), key=_sort_key))
 
 
 def _at_precision(value: str, bound: str) -> tuple[str, str]:
@@ -643,3 +910,269 @@ def _mentions_text(entry: ChronologyEntry, folded: str) -> bool:
 def sources_of(entries: Iterable[ChronologyEntry]) -> list[Source]:
     """Every source of these entries once, in order (for "which documents back this list")."""
     return list(dict.fromkeys(s for e in entries for s in e.sources))
+
+
+# --- a built chronology: filtered, cached, unpacked --------------------------------------------
+
+_CACHE_FORMAT = 1
+_CODE_FILES = (
+    "chronology.py", "analysis.py", "models.py", "store.py", "tag/references.py",
+    "tag/data/reference_labels.json",
+)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A fingerprint of the code a cached chronology was built by: the source of every module
+    that decides its entries (merging, folding, references, the records the store reads).
+
+    The store's cache of a built chronology is valid for one state of the resolutions *and*
+    one version of this code; after an upgrade it is rebuilt, never returned stale.
+    """
+    import archiv
+
+    digest = hashlib.sha256(
+        f"{_CACHE_FORMAT} {features_version()} {archiv.__version__} {sys.version_info[:2]} "
+        f"{marshal.version}".encode()
+    )
+    root = Path(__file__).resolve().parent
+    for name in _CODE_FILES:
+        try:
+            digest.update((root / name).read_bytes())
+        except OSError:  # not a plain file (a zip import): the version alone must do
+            digest.update(name.encode())
+    return digest.hexdigest()[:24]
+
+
+class ChronologyTable:
+    """One built chronology, unfiltered, as packed entries: made by a merge or from the bytes
+    a store cached. Filters run on the packed entries, so a filtered answer makes only the
+    :class:`ChronologyEntry` objects it returns."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @classmethod
+    def from_resolutions(
+        cls, resolutions: Iterable[Resolution], *, include_all: bool = False
+    ) -> ChronologyTable:
+        """The merge of ``resolutions`` (see :func:`build_chronology`)."""
+        with _collector_paused():
+            return cls(_rows(_reports_of_resolutions(resolutions, include_all)))
+
+    @classmethod
+    def from_rows(
+        cls, rows: Iterable[Sequence[Any]], known_cities: Collection[str] | None, *,
+        include_all: bool = False,
+    ) -> ChronologyTable:
+        """The merge of stored records (``ROW_FIELDS``) in store order, read once.
+
+        Stored features are taken as they are; a record without them gets them derived here.
+        Stored ``mentions`` name every city of ``known_cities`` a sentence prints: enough when
+        those hold every city of the records, else every sentence is searched again, as
+        :meth:`from_resolutions` does, with the same result.
+        """
+        with _collector_paused():
+            reports, complete = _reports_of_rows(rows, include_all)
+            cities = {r.city for r in reports if r.city is not None and r.kind != "event"}
+            if not complete or known_cities is None or not cities <= set(known_cities):
+                _find_mentions(reports, CityFinder(cities))
+            return cls(_rows(reports))
+
+    def entries(self, keep: Iterable[int] | None = None) -> list[ChronologyEntry]:
+        """The entries at the positions ``keep`` (all by default), in order."""
+        rows = self._rows if keep is None else [self._rows[i] for i in keep]
+        with _collector_paused():
+            return [_unpack(row) for row in rows]
+
+    def select(
+        self,
+        *,
+        city: str | None = None,
+        body: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        ref: str | None = None,
+        pages: set[tuple[str, int]] | None = None,
+    ) -> list[int]:
+        """Positions of the entries :func:`filter_chronology` keeps for these filters; with
+        ``pages``, only entries citing one of these (document, page) pairs."""
+        if not (city or body or date_from or date_to or ref or pages is not None):
+            return list(range(len(self._rows)))
+        wanted_city = fold(city) if city else None
+        wanted_body = fold(body) if body else None
+        wanted_ref = normalize_reference(ref) if ref else None
+        out: list[int] = []
+        for i, row in enumerate(self._rows):
+            if wanted_city is not None and (
+                row[_CITY_FOLD] is None or wanted_city not in row[_CITY_FOLD]
+            ):
+                continue
+            if wanted_body is not None and (
+                row[_BODY_FOLD] is None or wanted_body not in row[_BODY_FOLD]
+            ):
+                continue
+            date = row[_DATE]
+            if date_from:
+                last = row[_END_DATE] or date
+                if not last:
+                    continue
+                value, bound = _at_precision(last, date_from)
+                if value < bound:
+                    continue
+            if date_to:
+                if not date:
+                    continue
+                value, bound = _at_precision(date, date_to)
+                if value > bound:
+                    continue
+            if wanted_ref and wanted_ref not in row[_REF_KEYS]:
+                continue
+            if pages is not None and not any((s[0], s[2]) in pages for s in row[_SOURCES]):
+                continue
+            out.append(i)
+        return out
+
+    def to_bytes(self) -> bytes:
+        return marshal.dumps((_CACHE_FORMAT, self._rows))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ChronologyTable:
+        """Raises ValueError when ``data`` is not a packed chronology of this format."""
+        try:
+            with _collector_paused():
+                version, rows = marshal.loads(data)
+        except (EOFError, TypeError, ValueError) as error:
+            raise ValueError(f"not a packed chronology: {error}") from error
+        if version != _CACHE_FORMAT or not isinstance(rows, list):
+            raise ValueError("not a packed chronology of this format")
+        return cls(rows)
+
+
+def _reports_of_resolutions(
+    resolutions: Iterable[Resolution], include_all: bool
+) -> list[_Report]:
+    unique = dict.fromkeys(resolutions)  # a document ingested twice reports nothing new
+    reports = [
+        _report_of(i, r) for i, r in enumerate(unique) if include_all or r.kind == "resolution"
+    ]
+    cities = {r.city for r in reports if r.city is not None and r.kind != "event"}
+    _find_mentions(reports, CityFinder(cities))
+    return reports
+
+
+def _find_mentions(reports: list[_Report], find: CityFinder) -> None:
+    found: dict[str, frozenset[str]] = {}  # a sentence many documents print is searched once
+    for r in reports:
+        if r.kind != "event":
+            named = found.get(r.sentence)
+            if named is None:
+                named = found[r.sentence] = find(fold(r.sentence))
+            r.mentions = named
+
+
+# A frozen dataclass sets each field through object.__setattr__ in its __init__; unpacking
+# hundreds of thousands of entries, setting the slots through their descriptors costs half.
+# The field lists are checked here, so a field added to either class fails at import, not
+# silently in an entry.
+_ENTRY_FIELDS = ("date", "end_date", "precision", "kind", "status", "body", "city", "subject",
+                 "references", "outcome", "sources", "conflicts")
+_SOURCE_FIELDS = ("document_id", "path", "page", "text")
+assert tuple(f.name for f in dataclasses.fields(ChronologyEntry)) == _ENTRY_FIELDS
+assert tuple(f.name for f in dataclasses.fields(Source)) == _SOURCE_FIELDS
+_SET_ENTRY = tuple(getattr(ChronologyEntry, name).__set__ for name in _ENTRY_FIELDS)
+_SET_SOURCE = tuple(getattr(Source, name).__set__ for name in _SOURCE_FIELDS)
+
+
+def _unpack(row: tuple) -> ChronologyEntry:
+    """The ChronologyEntry of a packed row, equal to ``ChronologyEntry(*row[:12])`` with
+    ``Source`` objects for its sources."""
+    new = object.__new__
+    set_id, set_path, set_page, set_text = _SET_SOURCE
+    sources = []
+    for document_id, path, page, text in row[_SOURCES]:
+        source = new(Source)
+        set_id(source, document_id)
+        set_path(source, path)
+        set_page(source, page)
+        set_text(source, text)
+        sources.append(source)
+    entry = new(ChronologyEntry)
+    (set_date, set_end, set_precision, set_kind, set_status, set_body, set_city, set_subject,
+     set_references, set_outcome, set_sources, set_conflicts) = _SET_ENTRY
+    set_date(entry, row[0])
+    set_end(entry, row[1])
+    set_precision(entry, row[2])
+    set_kind(entry, row[3])
+    set_status(entry, row[4])
+    set_body(entry, row[5])
+    set_city(entry, row[6])
+    set_subject(entry, row[7])
+    set_references(entry, row[8])
+    set_outcome(entry, row[9])
+    set_sources(entry, tuple(sources))
+    set_conflicts(entry, row[11])
+    return entry
+
+
+def _reports_of_rows(
+    rows: Iterable[Sequence[Any]], include_all: bool
+) -> tuple[list[_Report], bool]:
+    """Reports of stored records, and whether every one came with stored features.
+
+    Identical records are read once, like ``dict.fromkeys`` of equal resolutions: the store
+    leaves out those with features (``dup``), the others are told apart here. Strings that
+    repeat (documents, paths, dates, bodies, cities) are shared: a quarter of a million
+    reports hold a few thousand distinct ones, and the packed cache keeps them shared.
+    """
+    seen: set[tuple] = set()
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
+    references_of: dict[str, tuple[str, ...]] = {}  # JSON as stored → parsed, once each
+    keys_of: dict[str, frozenset[str]] = {}
+    reports: list[_Report] = []
+    complete = True
+    index = 0
+    for row in rows:
+        (kind, status, date, precision, end_date, body_name, city_name, subject, refs_json,
+         outcome, doc, path, page, sentence, feature_refs, body, city, stems, subject_stems,
+         mentions) = row
+        if feature_refs is None:
+            complete = False
+            record = tuple(row[:_FEATURES_AT])
+            if record in seen:
+                continue
+            seen.add(record)
+        index += 1
+        if not include_all and kind != "resolution":
+            continue
+        references = references_of.get(refs_json)
+        if references is None:
+            references = references_of[refs_json] = tuple(json.loads(refs_json))
+        if feature_refs is None:
+            reports.append(_report_of(index, Resolution(
+                kind=kind, status=status, date=date, precision=precision, end_date=end_date,
+                body=body_name, city=city_name, subject=subject, references=references,
+                outcome=outcome, source=Source(one(doc, doc), one(path, path), page, sentence),
+            )))
+            continue
+        refs = keys_of.get(feature_refs)
+        if refs is None:
+            refs = keys_of[feature_refs] = frozenset(json.loads(feature_refs))
+        report = _Report(
+            index, one(kind, kind), one(status, status), one(date, date),
+            one(precision, precision), one(end_date, end_date), one(body_name, body_name),
+            one(city_name, city_name), subject, references, one(outcome, outcome),
+            one(doc, doc), one(path, path), page, sentence, refs, one(body, body),
+            one(city, city), stems, subject_stems,
+        )
+        if mentions != "[]" and kind != "event":
+            named = keys_of.get(mentions)
+            if named is None:
+                named = keys_of[mentions] = frozenset(json.loads(mentions))
+            report.mentions = named
+        reports.append(report)
+    return reports, complete

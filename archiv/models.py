@@ -17,6 +17,7 @@ No third-party imports here: every stage depends on this module, it depends on n
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -141,6 +142,48 @@ class Resolution:
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeFeatures:
+    """What the chronology compares a :class:`Resolution` by, derived from it once.
+
+    Folding, stemming and normalising references cost far more than the comparisons that use
+    them, so the ingest workers derive them next to the resolution and the store keeps them
+    beside it: the chronology of a large archive then only looks them up. How they are
+    derived is ``archiv.chronology.merge_features`` (``FEATURES_VERSION``).
+    """
+
+    refs: tuple[str, ...]  # normalised reference keys, sorted, each once
+    body: str | None  # the body's comparison key ("Rat der Stadt Bielefeld" → "rat")
+    city: str | None  # folded city
+    stems: str  # crude stems of subject and sentence, sorted, space-separated
+    subject_stems: str  # the same of the subject alone
+    text: str  # the folded sentence, searched for city names; "" for events (they ignore cities)
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturedResolutions:
+    """One document's resolutions and their :class:`MergeFeatures`, pairwise in the same order.
+
+    What an ingest worker hands the writer: iterating it gives the resolutions, so it passes
+    wherever resolutions do, and the store takes the features from it instead of deriving
+    them in the single writer process. A new tuple of resolutions built from it (or from
+    edited copies) carries no features, so features never outlive the records they describe.
+    """
+
+    resolutions: tuple[Resolution, ...]
+    features: tuple[MergeFeatures, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.resolutions) != len(self.features):
+            raise ValueError("one MergeFeatures per resolution")
+
+    def __iter__(self) -> Iterator[Resolution]:
+        return iter(self.resolutions)
+
+    def __len__(self) -> int:
+        return len(self.resolutions)
 
 
 @dataclass(frozen=True, slots=True)

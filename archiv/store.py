@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,15 +33,24 @@ from archiv.models import (
     OCR_FIXABLE,
     DocumentFacts,
     DocumentRecord,
+    FeaturedResolutions,
     Mention,
+    MergeFeatures,
     PageText,
     Resolution,
     Source,
 )
 
+log = logging.getLogger(__name__)
+
 # Version 2 added pages.no_text and documents.empty_pages; opening a version-1 archive for
 # writing migrates it in one transaction, readers of a version-1 archive derive both from text.
-SCHEMA_VERSION = 2
+# Version 3 added what the chronology needs to be fast: each resolution's merge features and
+# the archive's cities its sentence names (resolution_features, resolution_texts,
+# chronology_cities), a generation counter every change to the resolutions bumps, and the
+# cache of built chronologies (chronology_cache) valid for one generation. A writer computes
+# the features of older archives' resolutions; readers of an older archive derive them.
+SCHEMA_VERSION = 3
 
 STATES = ("staged", "parsed", "tagged", "indexed", "failed")
 
@@ -117,7 +127,61 @@ CREATE TABLE IF NOT EXISTS resolutions (
     sentence TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resolutions_document ON resolutions(document_id);
+CREATE TABLE IF NOT EXISTS resolution_features (
+    id INTEGER PRIMARY KEY REFERENCES resolutions(id) ON DELETE CASCADE,
+    refs TEXT NOT NULL,
+    body TEXT,
+    city TEXT,
+    stems TEXT NOT NULL,
+    subject_stems TEXT NOT NULL,
+    mentions TEXT NOT NULL,
+    dup INTEGER NOT NULL DEFAULT 0  -- 1: an earlier record of its document says exactly the same
+);
+CREATE TABLE IF NOT EXISTS resolution_texts (
+    id INTEGER PRIMARY KEY REFERENCES resolutions(id) ON DELETE CASCADE,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chronology_cities (city TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chronology_cache (
+    name TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    generation INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (name, part)
+);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('resolutions_generation', '0');
+CREATE TRIGGER IF NOT EXISTS resolutions_inserted AFTER INSERT ON resolutions BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
+    DELETE FROM chronology_cache;
+END;
+CREATE TRIGGER IF NOT EXISTS resolutions_deleted AFTER DELETE ON resolutions BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
+    DELETE FROM chronology_cache;
+END;
+CREATE TRIGGER IF NOT EXISTS resolutions_updated AFTER UPDATE ON resolutions BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
+    DELETE FROM chronology_cache;
+END;
+CREATE TRIGGER IF NOT EXISTS resolution_documents_changed AFTER UPDATE OF state, path ON documents
+WHEN OLD.state IS NOT NEW.state OR OLD.path IS NOT NEW.path BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
+    DELETE FROM chronology_cache;
+END;
+CREATE TRIGGER IF NOT EXISTS resolution_documents_deleted AFTER DELETE ON documents BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
+    DELETE FROM chronology_cache;
+END;
 """
+
+# Which resolutions the chronology reads, with their stored features (ROW_FIELDS of
+# archiv.chronology); the features' columns are NULLs when the store has none to offer.
+_MERGE_RECORD = (
+    "r.kind, r.status, r.date, r.precision, r.end_date, r.body, r.city, r.subject, r.refs, "
+    "r.outcome, r.document_id, d.path, r.page, r.sentence"
+)
+_MERGE_FEATURES = "f.refs, f.body, f.city, f.stems, f.subject_stems, f.mentions"
+_CACHE_PART = 256 * 1024 * 1024  # bytes per row of a cached chronology (SQLite's limit is 1 GB)
 
 # Created after migrating: a version-1 table has no no_text column to index yet.
 _INDEXES = """
@@ -217,12 +281,17 @@ class Store:
                 self.db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
             except sqlite3.OperationalError as error:
                 raise _translate(error, path) from error
+        self._finder: tuple[int, Any] | None = None  # (cities counted, CityFinder of them)
+        if not readonly:
             self._migrate()
             try:
                 self.db.executescript(_INDEXES)
             except sqlite3.OperationalError as error:
                 raise _translate(error, path) from error
         self._v2 = "no_text" in self._columns("pages")
+        self._v3 = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'resolution_features'"
+        ).fetchone() is not None
 
     def _columns(self, table: str) -> set[str]:
         return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
@@ -245,12 +314,161 @@ class Store:
                 self.db.execute(
                     "UPDATE documents SET empty_pages = (SELECT COUNT(*) FROM pages p "
                     "WHERE p.document_id = documents.id AND p.no_text IS NOT NULL)")
+            self._migrate_features()
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
                 "WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
                 (str(SCHEMA_VERSION),),
             )
+
+    def _migrate_features(self) -> None:
+        """Merge features for every resolution, derived by this version of archiv.
+
+        All of them again when the stored ones were derived differently (another
+        ``features_version``); otherwise those of resolutions an older archiv stored without
+        (two counts tell, so an unchanged archive costs two quick scans).
+        """
+        from archiv.chronology import features_version
+
+        version = features_version()
+        if self.meta("merge_features") != version:
+            for table in ("resolution_features", "resolution_texts", "chronology_cities"):
+                self.db.execute(f"DELETE FROM {table}")
+            self._complete_features()
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('merge_features', ?)", (version,))
+            return
+        stored = self.db.execute("SELECT COUNT(*) FROM resolution_features").fetchone()[0]
+        if stored != self.db.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0]:
+            self._complete_features()
+
+    def _complete_features(self) -> None:
+        """Derive the features of resolutions stored without (in chunks, one transaction)."""
+        from archiv.chronology import city_key, merge_features
+
+        missing = (
+            "FROM resolutions r LEFT JOIN resolution_features f ON f.id = r.id "
+            "WHERE f.id IS NULL"
+        )
+        count = self.db.execute(f"SELECT COUNT(*) {missing}").fetchone()[0]
+        if not count:
+            return
+        if count > 10_000:
+            log.info("deriving the merge features of %d resolutions (once)", count)
+        # Every new city first, so the chunks below find all of them in their sentences.
+        cities = {city_key(c) for (c,) in self.db.execute(
+            f"SELECT DISTINCT r.city {missing} AND r.kind != 'event' AND r.city IS NOT NULL")}
+        self._add_cities({c for c in cities if c is not None})
+        after: tuple[str, int] = ("", -1)
+        seen: set[tuple] = set()  # the records of the document at hand, for ``dup``
+        # Document by document, chunk by chunk, each read finished before it is written.
+        while chunk := self.db.execute(
+            "SELECT r.id, r.kind, r.status, r.date, r.precision, r.end_date, r.body, r.city, "
+            f"r.subject, r.refs, r.outcome, r.document_id, r.page, r.sentence {missing} "
+            "AND (r.document_id, r.id) > (?, ?) ORDER BY r.document_id, r.id LIMIT 20000", after
+        ).fetchall():
+            if chunk[0][11] != after[0]:
+                seen = set()
+            after = (chunk[-1][11], chunk[-1][0])
+            records = []
+            dups = []
+            document = chunk[0][11]
+            for r in chunk:
+                if r[11] != document:
+                    document, seen = r[11], set()
+                dups.append(r[1:11] + r[12:] in seen)
+                seen.add(r[1:11] + r[12:])
+                records.append(Resolution(
+                    kind=r[1], status=r[2], date=r[3], precision=r[4], end_date=r[5], body=r[6],
+                    city=r[7], subject=r[8], references=tuple(json.loads(r[9])), outcome=r[10],
+                    source=Source(r[11], "", r[12], r[13])))
+            self._insert_features([r[0] for r in chunk], records,
+                                  [merge_features(r) for r in records], dups)
+
+    def _save_features(self, document_id: str, records: Sequence[Resolution],
+                       features: Sequence[MergeFeatures] | None) -> None:
+        """The features of a document's resolutions just inserted (derived here when the
+        worker did not send them), with the cities their sentences name."""
+        from archiv.chronology import merge_features
+
+        if features is None:
+            features = [merge_features(r) for r in records]
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM resolutions WHERE document_id = ? ORDER BY id", (document_id,))]
+        seen: set[tuple] = set()
+        dups = []
+        for r in records:
+            key = (r.kind, r.status, r.date, r.precision, r.end_date, r.body, r.city, r.subject,
+                   r.references, r.outcome, r.source.page, r.source.text)
+            dups.append(key in seen)
+            seen.add(key)
+        self._add_cities({f.city for r, f in zip(records, features, strict=True)
+                          if r.kind != "event" and f.city is not None})
+        self._insert_features(ids, records, features, dups)
+
+    def _insert_features(self, ids: Sequence[int], records: Sequence[Resolution],
+                         features: Sequence[MergeFeatures], dups: Sequence[bool]) -> None:
+        """Their cities are in chronology_cities already: each sentence's ``mentions`` are
+        the known cities it names, so the chronology needs no search at query time. ``dups``
+        mark records an earlier one of their document repeats word for word: the chronology
+        counts one sentence read twice once, and the store tells it which."""
+        find = self._city_finder()
+        rows = []
+        texts = []
+        for rid, record, f, dup in zip(ids, records, features, dups, strict=True):
+            mentions = "[]"
+            if record.kind != "event":
+                texts.append((rid, f.text))
+                named = find(f.text)
+                if named:
+                    mentions = json.dumps(sorted(named))
+            rows.append((rid, json.dumps(list(f.refs)), f.body, f.city, f.stems,
+                         f.subject_stems, mentions, int(dup)))
+        self.db.executemany(
+            "INSERT INTO resolution_features(id, refs, body, city, stems, subject_stems, "
+            "mentions, dup) VALUES (?,?,?,?,?,?,?,?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO resolution_texts(id, text) VALUES (?, ?)", texts)
+
+    def _add_cities(self, cities: set[str]) -> None:
+        """Record cities the archive did not know, and name them in the sentences stored
+        before that print them: every stored ``mentions`` stays complete for every known
+        city. New cities are rare once an archive holds its municipalities."""
+        if not cities:
+            return
+        wanted = sorted(cities)
+        fresh: list[str] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            known = {c for (c,) in self.db.execute(
+                f"SELECT city FROM chronology_cities WHERE city IN ({','.join('?' * len(part))})",
+                part)}
+            fresh += [c for c in part if c not in known]
+        if not fresh:
+            return
+        self.db.executemany("INSERT INTO chronology_cities(city) VALUES (?)", [(c,) for c in fresh])
+        updates = []
+        for start in range(0, len(fresh), 100):
+            part = fresh[start:start + 100]
+            where = " OR ".join(["instr(t.text, ?) > 0"] * len(part))
+            for rid, text, mentions in self.db.execute(
+                "SELECT t.id, t.text, f.mentions FROM resolution_texts t "
+                f"JOIN resolution_features f ON f.id = t.id WHERE {where}", part
+            ).fetchall():
+                named = set(json.loads(mentions)) | {c for c in part if c in text}
+                updates.append((json.dumps(sorted(named)), rid))
+        self.db.executemany("UPDATE resolution_features SET mentions = ? WHERE id = ?", updates)
+
+    def _city_finder(self) -> Any:
+        """A CityFinder of the known cities, kept while their number stays (they are only ever
+        added, and a rolled-back transaction forgets it)."""
+        from archiv.chronology import CityFinder
+
+        count = self.db.execute("SELECT COUNT(*) FROM chronology_cities").fetchone()[0]
+        if self._finder is None or self._finder[0] != count:
+            self._finder = (count, CityFinder(
+                c for (c,) in self.db.execute("SELECT city FROM chronology_cities")))
+        return self._finder[1]
 
     @property
     def _doc_cols(self) -> str:
@@ -301,6 +519,7 @@ class Store:
 
     def _rollback(self) -> None:
         """SQLite has often rolled back by itself (SQLITE_FULL): never mask the real error."""
+        self._finder = None  # it may know cities the rollback took back
         if self.db.in_transaction:
             with suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
@@ -422,6 +641,8 @@ class Store:
     ) -> None:
         if fallback_title:  # a file name's undecodable bytes become U+FFFD in a title
             fallback_title = fallback_title.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        records = list(resolutions)
+        features = resolutions.features if isinstance(resolutions, FeaturedResolutions) else None
         with self.transaction():
             self.db.execute("DELETE FROM mentions WHERE document_id = ?", (document_id,))
             self.db.execute("DELETE FROM resolutions WHERE document_id = ?", (document_id,))
@@ -441,9 +662,11 @@ class Store:
                     (document_id, r.source.page, r.kind, r.status, r.date, r.precision, r.end_date,
                      r.body, r.city, r.subject, json.dumps(list(r.references)), r.outcome,
                      r.source.text)
-                    for r in resolutions
+                    for r in records
                 ],
             )
+            if records:
+                self._save_features(document_id, records, features)
             self.db.execute(
                 "UPDATE documents SET state='tagged', type=?, date=?, date_precision=?, "
                 "municipality=?, reference=?, title=COALESCE(?, title, ?), pipeline_version=?, "
@@ -677,6 +900,123 @@ class Store:
                 source=Source(document_id=r["document_id"], path=_fs_path(r["doc_path"]), page=r["page"],
                               text=r["sentence"]),
             )
+
+    # --- the chronology's records and its cache ---------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the store (one read transaction): a generation and
+        the records it counts, even while a writer commits."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+
+    def _features_current(self) -> bool:
+        from archiv.chronology import features_version
+
+        return self._v3 and self.meta("merge_features") == features_version()
+
+    def merge_cities(self) -> frozenset[str] | None:
+        """The cities whose mentions the stored merge features hold (see ``merge_rows``);
+        ``None`` when the store has no current features."""
+        if not self._features_current():
+            return None
+        return frozenset(c for (c,) in self.db.execute("SELECT city FROM chronology_cities"))
+
+    def merge_rows(self, kinds: Iterable[str] | None = None) -> Iterator[tuple[Any, ...]]:
+        """The records the chronology merges (``archiv.chronology.ROW_FIELDS``), streamed in
+        store order; read them inside ``snapshot()`` to pair them with a generation.
+
+        The features are ``None`` each when the store has none for a record, or no current
+        ones at all (an archive not yet migrated, features derived by another version): the
+        chronology then derives them itself. Records with features that repeat an earlier one
+        of their document word for word are left out (``dup``); those without are not.
+        """
+        current = self._features_current()
+        columns = _MERGE_FEATURES if current else ", ".join(["NULL"] * 6)
+        join = " LEFT JOIN resolution_features f ON f.id = r.id" if current else ""
+        sql = (f"SELECT {_MERGE_RECORD}, {columns} FROM resolutions r JOIN documents d "
+               f"ON d.id = r.document_id{join} WHERE d.state = 'indexed'")
+        if current:
+            sql += " AND f.dup IS NOT 1"  # records without features are told apart by the reader
+        args: list[Any] = []
+        if kinds is not None:
+            wanted = list(kinds)
+            sql += f" AND r.kind IN ({','.join('?' * len(wanted))})"
+            args.extend(wanted)
+        odd = {p: _fs_path(p) for (p,) in self.db.execute(
+            "SELECT path FROM documents WHERE state = 'indexed'") if _fs_path(p) != p}
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples: a quarter of a million of them
+        cursor.execute(sql + " ORDER BY r.id", args)
+        while rows := cursor.fetchmany(4096):
+            if odd:
+                rows = [r if r[11] not in odd else (*r[:11], odd[r[11]], *r[12:]) for r in rows]
+            yield from rows
+
+    def resolutions_generation(self) -> int | None:
+        """Bumped (by triggers) on every change to what the chronology reads; ``None`` in an
+        archive older than the counter."""
+        if not self._v3:
+            return None
+        value = self.meta("resolutions_generation")
+        return None if value is None else int(value)
+
+    def chronology_cache(self, name: str, generation: int, code: str) -> bytes | None:
+        """The chronology ``name`` cached for exactly this generation and code, else None."""
+        if not self._v3:
+            return None
+        rows = self.db.execute(
+            "SELECT part, generation, code, data FROM chronology_cache WHERE name = ? "
+            "ORDER BY part", (name,)).fetchall()
+        if not rows or any(r[0] != i or r[1] != generation or r[2] != code
+                           for i, r in enumerate(rows)):
+            return None
+        return b"".join(bytes(r[3]) for r in rows)
+
+    def save_chronology_cache(self, name: str, generation: int, code: str, data: bytes) -> bool:
+        """Cache a built chronology for ``generation``; False when it cannot be done now.
+
+        Derived data, so readers write it too (through a connection of their own: theirs is
+        read-only), and nothing is lost when they cannot: read-only media or permissions,
+        a writer holding the database, no space, or a change since ``generation`` was read
+        (then the cache would already be stale, and is not written).
+        """
+        if not self._v3:
+            return False
+        db = self.db
+        try:
+            if self.readonly:
+                db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=1.0,
+                                     isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'resolutions_generation'"
+                                 ).fetchone()
+                if row is None or int(row[0]) != generation:
+                    return False
+                db.execute("DELETE FROM chronology_cache WHERE name = ?", (name,))
+                db.executemany(
+                    "INSERT INTO chronology_cache(name, part, generation, code, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(name, i, generation, code, data[start:start + _CACHE_PART])
+                     for i, start in enumerate(range(0, max(len(data), 1), _CACHE_PART))])
+                db.execute("COMMIT")
+                return True
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+        except (sqlite3.Error, OSError) as error:
+            log.debug("chronology cache not written: %s", error)
+            return False
+        finally:
+            if db is not self.db:
+                db.close()
 
     def counts(self) -> dict[str, Any]:
         one = self.db.execute

@@ -266,8 +266,7 @@ def test_normalize_reference(printed: str, normal: str) -> None:
     assert normalize_reference(printed) == normal
 
 
-GOLD = build_chronology(
-    [
+GOLD_RECORDS = [
         res(
             "2015-02",
             refs=("0002/15",),
@@ -302,9 +301,8 @@ GOLD = build_chronology(
             subject="aktualisierte Fassung",
             outcome="einstimmig",
         ),
-    ],
-    include_all=True,
-)
+]
+GOLD = build_chronology(GOLD_RECORDS, include_all=True)
 
 
 @pytest.mark.parametrize(
@@ -502,3 +500,241 @@ def test_twenty_thousand_reports_merge_pairwise() -> None:
         assert all(e.subject in s.text for s in e.sources) and not e.conflicts
     keys = [e.date for e in entries]
     assert keys == sorted(keys)
+
+
+# ------------------------------------------------------------------------------ indexes vs a full scan
+
+import itertools  # noqa: E402
+
+from archiv import chronology as chron  # noqa: E402
+from archiv.analysis import fold  # noqa: E402
+
+_PRECISION = {"day": 0, "month": 1, "year": 2, None: 3}
+
+
+def _keys(r: Resolution) -> frozenset[str]:
+    return frozenset(normalize_reference(x) for x in r.references)
+
+
+def _same_as_specified(a: Resolution, b: Resolution) -> bool:
+    """``_same`` as the module docstring states it, on the records themselves: cities by
+    substring of the folded sentences, stems computed here, nothing stored or indexed."""
+    if a.kind != b.kind or a.status != b.status:
+        return False
+    body_a, body_b = chron._body_key(a.body), chron._body_key(b.body)
+    if body_a is not None and body_b is not None and body_a != body_b:
+        return False
+    city_a, city_b = chron.city_key(a.city), chron.city_key(b.city)
+    if _keys(a) & _keys(b):
+        return dates_compatible(a.date, b.date) and (
+            city_a is None or city_b is None or city_a == city_b
+        )
+    if _keys(a) and _keys(b):
+        return False
+    if not a.date or not b.date or not dates_compatible(a.date, b.date):
+        return False
+    if a.kind != "event" and not (
+        city_a is None or city_b is None or city_a == city_b
+        or city_a in fold(b.source.text) or city_b in fold(a.source.text)
+    ):
+        return False
+    if a.source.document_id == b.source.document_id:
+        sa, sb = chron._stems(a.subject), chron._stems(b.subject)
+        shared = len(sa & sb)
+        return shared >= 2 and shared / (min(len(sa), len(sb)) or 1) >= 0.6
+    sa = chron._stems(f"{a.subject} {a.source.text}")
+    sb = chron._stems(f"{b.subject} {b.source.text}")
+    shared = len(sa & sb)
+    return shared >= 3 and shared / (min(len(sa), len(sb)) or 1) >= 0.2
+
+
+def _full_scan(records: list[Resolution], include_all: bool) -> set[frozenset[int]]:
+    """The clusters a scan of every member of every cluster makes, in the documented order
+    of preference: same day, month, year (creation order), then clusters a shared reference
+    reaches, in the order they took it. No index, no signature, no stored feature."""
+    unique = list(dict.fromkeys(records))
+    wanted = [(i, r) for i, r in enumerate(unique) if include_all or r.kind == "resolution"]
+    clusters: list[dict] = []
+    stamps = itertools.count()
+    for i, r in sorted(wanted, key=lambda m: (_PRECISION[m[1].precision], m[0])):
+        city = chron.city_key(r.city)
+        options = []
+        for seq, c in enumerate(clusters):
+            group = chron._group(r.date, c["date"])
+            if group < 3:
+                options.append(((group, seq), c))
+                continue
+            reached = [
+                c["took"][ref] for ref in _keys(r) if ref in c["took"] and any(
+                    ref in _keys(m)
+                    and (city is None or chron.city_key(m.city) in (city, None))
+                    for _, m in c["members"]
+                )
+            ]
+            if reached:
+                options.append(((3, min(reached)), c))
+        target = None
+        for _, c in sorted(options, key=lambda o: o[0]):
+            if not dates_compatible(c["date"], r.date) or any(
+                m.source == r.source for _, m in c["members"]
+            ):
+                continue
+            if any(_same_as_specified(m, r) for _, m in c["members"]):
+                target = c
+                break
+        if target is None:
+            target = {"date": r.date, "members": [], "took": {}}
+            clusters.append(target)
+        target["members"].append((i, r))
+        for ref in _keys(r):
+            if ref not in target["took"]:
+                target["took"][ref] = next(stamps)
+    return {frozenset(i for i, _ in c["members"]) for c in clusters}
+
+
+def _clusters(records: list[Resolution], include_all: bool) -> set[frozenset[int]]:
+    reports = chron._reports_of_resolutions(records, include_all)
+    return {frozenset(m.index for m in c.members) for c in chron._cluster(reports)}
+
+
+_WORDS = ["Haushalt", "Radweg", "Schulbau", "Friedhof", "Klimaschutz", "Netzwerk", "Beitritt",
+          "Satzung", "Sporthalle", "Bebauungsplan"]
+_CITIES = ["Bielefeld", "Paderborn", "Würzburg", "Berlin", None]
+_crowded = st.builds(
+    lambda date, kind, body, city, words, extra, named, refs, doc, page: res(
+        date, kind=kind, body=body, city=city, subject=" ".join(words), refs=refs, doc=doc,
+        page=page,
+        text=" ".join([*words, *extra]) + (f" im {named}er Rathaus" if named else ""),
+    ),
+    st.sampled_from([None, "2016", "2016-03", "2016-03-16", "2016-03-17", "2016-04-01"]),
+    st.sampled_from(["resolution", "event", "proposal"]),
+    st.sampled_from([None, "Rat", "Rat der Stadt Bielefeld", "Ausschuss für Umwelt"]),
+    st.sampled_from(_CITIES),
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4, unique=True),
+    st.lists(st.sampled_from(_WORDS), max_size=3),
+    st.sampled_from(_CITIES),
+    st.sampled_from([(), ("0002/15",), ("Vorlage 0002/15", "1045/2014-2020")]),
+    st.sampled_from(["a", "b", "c", "d", "e", "f"]),
+    st.integers(1, 2),
+)
+
+
+@st.composite
+def _archives(draw: st.DrawFn) -> list[Resolution]:
+    """Crowded days, few words, and the same sentences in several documents: what makes the
+    indexes split keys by stem and list one member for many alike ones."""
+    records = draw(st.lists(_crowded, max_size=40))
+    for r in list(records):
+        for doc in draw(st.lists(st.sampled_from(["g", "h", "i", "j"]), max_size=3)):
+            records.append(res(r.date, kind=r.kind, body=r.body, city=r.city, subject=r.subject,
+                               refs=r.references, doc=doc, page=r.source.page,
+                               text=r.source.text))
+    return draw(st.permutations(records))
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=_archives(), split=st.sampled_from([1, 4, chron._STEM_SPLIT]))
+def test_indexes_find_what_a_full_scan_finds(records: list[Resolution], split: int) -> None:
+    """The indexes, stems, signatures and city mentions only skip comparisons that cannot
+    succeed: the clusters equal those of comparing every report with every member (also
+    when every key of more than one or four members is looked up by stem)."""
+    default = chron._STEM_SPLIT
+    chron._STEM_SPLIT = split
+    try:
+        for include_all in (True, False):
+            assert _clusters(records, include_all) == _full_scan(records, include_all)
+    finally:
+        chron._STEM_SPLIT = default
+
+
+def test_many_events_of_one_day_are_compared_by_stem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 unrelated events on one day, each in three documents: every one is one entry
+    with its three sources, and the day costs comparisons with events sharing words only."""
+    compared = 0
+    same = chron._same
+
+    def counting(a: chron._Report, b: chron._Report) -> bool:
+        nonlocal compared
+        compared += 1
+        return same(a, b)
+
+    monkeypatch.setattr(chron, "_same", counting)
+
+    def code(n: int) -> str:  # three letters of its own per event: its own stems
+        return "".join(chr(ord("a") + n // 26**k % 26) for k in range(3)).capitalize()
+
+    records = [
+        res("2016-03-16", kind="event", body=None, city=f"Ort{n % 7}", doc=f"{doc}{n}",
+            subject=f"Eröffnung {code(n)}haus {code(n)}platz",
+            text=f"Am 16.03.2016 Eröffnung {code(n)}haus {code(n)}platz {code(n)}feier ({doc})")
+        for n in range(300) for doc in "xyz"
+    ]
+    entries = build_chronology(records, include_all=True)
+    assert len(entries) == 300 and all(len(e.sources) == 3 for e in entries)
+    assert compared < 3 * len(records)  # a full scan of the day: ~400,000
+
+
+def test_stored_features_version_follows_the_folding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored features are valid only for the folding, stemming and reference keys that made
+    them; a change in any of them changes features_version, so writers recompute them."""
+    version = chron.features_version()
+    assert version.startswith(f"{chron.FEATURES_VERSION}.")
+    assert chron.features_version.__wrapped__() == version  # deterministic
+    caches = (chron._fold_name, chron._stems, chron._body_key, chron._refs_of)
+    for cache in caches:
+        cache.cache_clear()
+    monkeypatch.setattr(chron, "fold", str.lower)  # umlauts no longer folded
+    try:
+        assert chron.features_version.__wrapped__() != version
+    finally:
+        monkeypatch.undo()
+        for cache in caches:
+            cache.cache_clear()
+
+
+# ------------------------------------------------------------------------------ packed entries
+
+_FILTERS = st.fixed_dictionaries({}, optional={
+    "city": st.sampled_from(["bielefeld", "Paderborn", "WÜRZ", "berlin", "x"]),
+    "body": st.sampled_from(["rat", "LENKUNGSAUSSCHUSS", "ausschuss"]),
+    "date_from": st.sampled_from(["2015", "2015-03", "2016-03-16", "2022-06"]),
+    "date_to": st.sampled_from(["2015-02-20", "2016", "2020-06"]),
+    "ref": st.sampled_from(["Vorlage 0174/20", "1045/2014-2020", "0002/15", "9/99"]),
+})
+
+
+@settings(max_examples=100, deadline=None)
+@given(filters=_FILTERS, records=st.lists(_crowded, max_size=25))
+def test_packed_entries_filter_like_filter_chronology(filters: dict, records: list) -> None:
+    for table, entries in [
+        (chron.ChronologyTable.from_resolutions(GOLD_RECORDS, include_all=True), GOLD),
+        (chron.ChronologyTable.from_resolutions(records, include_all=True),
+         build_chronology(records, include_all=True)),
+    ]:
+        again = chron.ChronologyTable.from_bytes(table.to_bytes())
+        assert again.entries() == entries
+        assert again.entries(again.select(**filters)) == filter_chronology(entries, **filters)
+
+
+def test_packed_bytes_of_another_kind_are_refused() -> None:
+    with pytest.raises(ValueError):
+        chron.ChronologyTable.from_bytes(b"not marshal")
+    with pytest.raises(ValueError):
+        chron.ChronologyTable.from_bytes(chron.marshal.dumps((99, [])))
+
+
+def test_unpacked_entries_are_ordinary_entries() -> None:
+    """Entries are unpacked through their slots, not their constructor: they must be
+    indistinguishable from constructed ones (equal, hashable, frozen, serialised alike)."""
+    import dataclasses
+
+    table = chron.ChronologyTable.from_resolutions(GOLD_RECORDS, include_all=True)
+    for unpacked in table.entries():
+        made = ChronologyEntry(**{f.name: getattr(unpacked, f.name)
+                                  for f in dataclasses.fields(ChronologyEntry)})
+        assert unpacked == made and hash(unpacked) == hash(made)
+        assert unpacked.to_dict() == made.to_dict() and repr(unpacked) == repr(made)
+        assert all(type(s) is Source and s == Source(*dataclasses.astuple(s))
+                   for s in unpacked.sources)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            unpacked.date = "2000"  # type: ignore[misc]

@@ -194,7 +194,7 @@ def test_status_overview_and_needs_ocr(small_batch: Path, tmp_path: Path) -> Non
     assert data["documents"] == 9 and data["failures"] == 4
     assert data["failure_reasons"] == {"empty": 1, "encrypted": 1, "not_pdf": 1, "unreadable": 1}
     assert (data["pages"], data["ocr_pages"], data["pages_without_text"]) == (6, 0, 2)
-    assert (data["needs_ocr"], data["ocr_fixable"], data["schema_version"]) == (2, 1, 2)
+    assert (data["needs_ocr"], data["ocr_fixable"], data["schema_version"]) == (2, 1, 3)
     text = run("status", "--index", index)
     assert text.exit_code == 0
     assert "documents     9: 3 ok, 2 ok:no_text, 4 failed, 0 in progress" in text.stdout
