@@ -892,7 +892,9 @@ class Store:
             wanted = list(kinds)
             sql += f" AND r.kind IN ({','.join('?' * len(wanted))})"
             args.extend(wanted)
-        for r in self.db.execute(sql + " ORDER BY r.id", args):
+        # By document, not by insertion: which worker finished first must not pick an entry
+        # subject (the first member's) or the order of equal dates.
+        for r in self.db.execute(sql + " ORDER BY r.document_id, r.id", args):
             yield Resolution(
                 kind=r["kind"], status=r["status"], date=r["date"], precision=r["precision"],
                 end_date=r["end_date"], body=r["body"], city=r["city"], subject=r["subject"],
@@ -953,7 +955,7 @@ class Store:
             "SELECT path FROM documents WHERE state = 'indexed'") if _fs_path(p) != p}
         cursor = self.db.cursor()
         cursor.row_factory = None  # plain tuples: a quarter of a million of them
-        cursor.execute(sql + " ORDER BY r.id", args)
+        cursor.execute(sql + " ORDER BY r.document_id, r.id", args)  # stable, see resolutions()
         while rows := cursor.fetchmany(4096):
             if odd:
                 rows = [r if r[11] not in odd else (*r[:11], odd[r[11]], *r[12:]) for r in rows]

@@ -304,21 +304,27 @@ def step_fts5(args: dict) -> dict:
     return {**result, "build_seconds": build, "bytes": db_path.stat().st_size}
 
 
-def step_whoosh(args: dict) -> dict:
-    """Whoosh as it comes: StemmingAnalyzer, one document per page, content stored."""
-    from whoosh import analysis, fields, index, qparser
-    from whoosh.query import Term
+def bare_whoosh_schema() -> Any:
+    """The baseline's schema: Whoosh as it comes, one document per page, content stored."""
+    from whoosh import analysis, fields
 
-    directory = Path(args["work"]) / "whoosh-bare"
-    directory.mkdir(parents=True, exist_ok=True)
-    schema = fields.Schema(
+    return fields.Schema(
         doc=fields.ID(stored=True),
         page=fields.NUMERIC(stored=True),
         city=fields.ID(stored=True),
         content=fields.TEXT(analyzer=analysis.StemmingAnalyzer(), stored=True),
     )
+
+
+def step_whoosh(args: dict) -> dict:
+    """Whoosh as it comes: StemmingAnalyzer, one document per page, content stored."""
+    from whoosh import index, qparser
+    from whoosh.query import Term
+
+    directory = Path(args["work"]) / "whoosh-bare"
+    directory.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    ix = index.create_in(str(directory), schema)
+    ix = index.create_in(str(directory), bare_whoosh_schema())
     writer = ix.writer(limitmb=256)
     for p in _pages(args["pages"]):
         writer.add_document(doc=p["doc"], page=p["page"], city=p["city"], content=p["text"])
@@ -502,8 +508,6 @@ def step_engines_on_pages(args: dict) -> dict:
 
     import gen_corpus
     import queries as query_mix
-    from whoosh import analysis as w_analysis
-    from whoosh import fields as w_fields
     from whoosh import index as w_index
     from whoosh import qparser
     from whoosh.query import Term
@@ -528,14 +532,8 @@ def step_engines_on_pages(args: dict) -> dict:
     if not (reuse and bare_dir.is_dir()):
         shutil.rmtree(bare_dir, ignore_errors=True)
         bare_dir.mkdir(parents=True)
-        schema = w_fields.Schema(
-            doc=w_fields.ID(stored=True),
-            page=w_fields.NUMERIC(stored=True),
-            city=w_fields.ID(stored=True),
-            content=w_fields.TEXT(analyzer=w_analysis.StemmingAnalyzer(), stored=True),
-        )
         started = time.perf_counter()
-        ix = w_index.create_in(str(bare_dir), schema)
+        ix = w_index.create_in(str(bare_dir), bare_whoosh_schema())
         writer = ix.writer(limitmb=256)
         for p in records:
             writer.add_document(doc=p["doc"], page=p["page"], city=p["city"], content=p["text"])
