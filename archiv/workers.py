@@ -104,15 +104,20 @@ class _Worker:
         self.started = time.monotonic()
         self.conn.send((task_id, arg))
 
-    def kill(self) -> None:
-        """SIGKILL the worker's whole session and reap it: no zombies, no orphaned tesseract."""
+    def signal_kill(self) -> None:
+        """SIGKILL the worker's whole session (no orphaned tesseract); reaping is left to kill()."""
         if self.process.is_alive() and self.process.pid:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and reap it: no zombies."""
+        self.signal_kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -151,7 +156,7 @@ class WorkerPool(Generic[T, R]):
             receiver.join(timeout=0.5)
             if receiver.is_alive():  # left early: end the tasks it waits for, so it wakes up
                 for worker in list(self._workers):
-                    worker.kill()
+                    worker.signal_kill()  # the receiver reaps them: one thread closes pipes
                 receiver.join(timeout=10)
             self._receiver = None
         for worker in list(self._workers):
