@@ -151,28 +151,24 @@ CREATE TABLE IF NOT EXISTS chronology_cache (
     PRIMARY KEY (name, part)
 );
 INSERT OR IGNORE INTO meta(key, value) VALUES ('resolutions_generation', '0');
-CREATE TRIGGER IF NOT EXISTS resolutions_inserted AFTER INSERT ON resolutions BEGIN
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
-    DELETE FROM chronology_cache;
-END;
-CREATE TRIGGER IF NOT EXISTS resolutions_deleted AFTER DELETE ON resolutions BEGIN
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
-    DELETE FROM chronology_cache;
-END;
-CREATE TRIGGER IF NOT EXISTS resolutions_updated AFTER UPDATE ON resolutions BEGIN
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
-    DELETE FROM chronology_cache;
-END;
-CREATE TRIGGER IF NOT EXISTS resolution_documents_changed AFTER UPDATE OF state, path ON documents
-WHEN OLD.state IS NOT NEW.state OR OLD.path IS NOT NEW.path BEGIN
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
-    DELETE FROM chronology_cache;
-END;
-CREATE TRIGGER IF NOT EXISTS resolution_documents_deleted AFTER DELETE ON documents BEGIN
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';
-    DELETE FROM chronology_cache;
-END;
 """
+
+# Every change the chronology can see bumps one counter and drops the cached chronology; the
+# triggers differ only in what they watch.
+_CHRONOLOGY_WATCH = {
+    "resolutions_inserted": "AFTER INSERT ON resolutions",
+    "resolutions_deleted": "AFTER DELETE ON resolutions",
+    "resolutions_updated": "AFTER UPDATE ON resolutions",
+    "resolution_documents_changed": "AFTER UPDATE OF state, path ON documents "
+    "WHEN OLD.state IS NOT NEW.state OR OLD.path IS NOT NEW.path",
+    "resolution_documents_deleted": "AFTER DELETE ON documents",
+}
+_SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {name} {event} BEGIN\n"
+    "    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'resolutions_generation';\n"
+    "    DELETE FROM chronology_cache;\nEND;\n"
+    for name, event in _CHRONOLOGY_WATCH.items()
+)
 
 # Which resolutions the chronology reads, with their stored features (ROW_FIELDS of
 # archiv.chronology); the features' columns are NULLs when the store has none to offer.

@@ -316,10 +316,24 @@ def bare_whoosh_schema() -> Any:
     )
 
 
+def bare_whoosh_runner(searcher: Any, parser: Any) -> Callable[[Query], int]:
+    """The baseline's query: top 10 pages, city as a filter, a snippet for every hit."""
+    from whoosh.query import Term
+
+    def run(q: Query) -> int:
+        query = parser.parse(q["whoosh"])
+        city = Term("city", q["city"]) if q.get("city") else None
+        results = searcher.search(query, limit=10, filter=city)
+        for hit in results:
+            hit.highlights("content")
+        return len(results)
+
+    return run
+
+
 def step_whoosh(args: dict) -> dict:
     """Whoosh as it comes: StemmingAnalyzer, one document per page, content stored."""
     from whoosh import index, qparser
-    from whoosh.query import Term
 
     directory = Path(args["work"]) / "whoosh-bare"
     directory.mkdir(parents=True, exist_ok=True)
@@ -334,15 +348,7 @@ def step_whoosh(args: dict) -> dict:
     parser.add_plugin(qparser.FuzzyTermPlugin())
     with ix.searcher() as searcher:
 
-        def run(q: Query) -> int:
-            query = parser.parse(q["whoosh"])
-            city = Term("city", q["city"]) if q.get("city") else None
-            results = searcher.search(query, limit=10, filter=city)
-            for hit in results:
-                hit.highlights("content")
-            return len(results)
-
-        result = _timed_queries(args, run)
+        result = _timed_queries(args, bare_whoosh_runner(searcher, parser))
     size = sum(f.stat().st_size for f in directory.iterdir())
     return {**result, "build_seconds": build, "bytes": size}
 
@@ -510,7 +516,6 @@ def step_engines_on_pages(args: dict) -> dict:
     import queries as query_mix
     from whoosh import index as w_index
     from whoosh import qparser
-    from whoosh.query import Term
 
     from archiv.engine import SearchFilters, SearchRequest
     from archiv.index import WhooshEngine
@@ -574,13 +579,7 @@ def step_engines_on_pages(args: dict) -> dict:
         )
         return len(engine.search(request).documents)
 
-    def run_whoosh(q: Query) -> int:
-        query = parser.parse(q["whoosh"])
-        city = Term("city", q["city"]) if q.get("city") else None
-        results = searcher.search(query, limit=10, filter=city)
-        for hit in results:
-            hit.highlights("content")
-        return len(results)
+    run_whoosh = bare_whoosh_runner(searcher, parser)
 
     engines = {"archiv": run_archiv, "whoosh": run_whoosh}
     sets = query_mix.query_sets(manifest[:docs], int(args.get("seed", 7)))
