@@ -5,12 +5,14 @@ No logic lives here. Data goes to stdout, progress and messages to stderr.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,14 @@ import click
 from archiv import __version__
 from archiv.config import DEFAULT_CORPUS, DEFAULT_INDEX, ENV_INDEX, IngestSettings, default_jobs
 from archiv.engine import SearchFilters, SearchRequest
-from archiv.errors import ArchivError, ExitCode, NoArchiveError, NotFoundError
+from archiv.errors import (
+    ArchivError,
+    ExitCode,
+    NoArchiveError,
+    NoSpaceError,
+    NotFoundError,
+    UsageError,
+)
 from archiv.models import NO_TEXT_REASONS, ExtractOptions, IngestResult
 from archiv.output import (
     escape_path,
@@ -48,6 +57,13 @@ class ArchivGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; what was stored stays stored.", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
+        except BrokenPipeError:
+            # The reader stopped reading (`archiv chronik | head`): what it wanted, not an
+            # error. Later writes (Python's own flush at exit) go nowhere instead of failing.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(int(ExitCode.OK))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # a bug: one line, the traceback only with -v
@@ -559,29 +575,66 @@ def chronology(index_dir: Path, city: str | None, body: str | None, date_from: s
             include_all=include_all, query=query, city=city, body=body, date_from=date_from,
             date_to=date_to, ref=ref,
         )
-    renderers: dict[str | None, Callable[[Any], str]] = {
-        None: lambda e: render.render_table(e, width=max(100, shutil.get_terminal_size().columns)),
-        "json": render.render_json, "csv": render.render_csv, "md": render.render_markdown,
-        "html": render.render_html, "ics": render.render_ics,
-    }
-    text = renderers[fmt](entries)
+    if fmt is None:
+        width = max(100, shutil.get_terminal_size().columns)
+        pieces = render.iter_table(entries, width=width)
+    else:
+        pieces = render.FORMATS[fmt](entries)
     if output is not None:
-        _write_atomic(output, text)
+        _write_atomic(output, pieces)
         click.echo(f"wrote {len(entries)} entries to {escape_path(output)}", err=True)
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        _write_stdout(pieces)
     if not entries:
         click.echo("No entries (try --all for events and proposals).", err=True)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+_FLUSH_CHARS = 1 << 20  # a report of 200,000 entries: pieces collected to ~1 MB per write
+
+
+def _batched(pieces: Iterable[str]) -> Iterator[str]:
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= _FLUSH_CHARS:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _write_stdout(pieces: Iterable[str]) -> None:
+    """Written as made (a long report starts at once and never sits in memory whole); ends
+    with a line break."""
+    last = ""
+    for text in _batched(pieces):
+        click.echo(text, nl=False)
+        last = text or last
+    if not last.endswith("\n"):
+        click.echo()
+
+
+def _write_atomic(path: Path, pieces: Iterable[str]) -> None:
     """tmp → fsync → rename: a crash never leaves half a report."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            for text in _batched(pieces):
+                handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            message = f"cannot write {escape_path(path)}: {error.strerror or error}"
+            if error.errno == errno.ENOSPC:
+                raise NoSpaceError(f"{message}; the previous file, if any, is unchanged") from error
+            raise UsageError(message) from error
+        raise
 
 
 # --- maintenance -----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Output formats of the chronology: terminal table, JSON, CSV, Markdown, HTML timeline, ICS.
 
-Every renderer takes the same ``Sequence[ChronologyEntry]`` and returns one ``str``; the CLI
-writes it to stdout. The texts come from PDFs nobody here controls, so each format escapes for
+Every format takes the same ``Sequence[ChronologyEntry]``: ``iter_<format>`` yields the text
+in pieces (an entry or so each), which the CLI writes as they come, so the chronology of a large
+archive (200,000 entries, 100–200 MB of text) never sits in memory twice; ``render_<format>``
+joins them into one ``str``. The texts come from PDFs nobody here controls, so each format escapes for
 its own syntax: Markdown cells escape ``|``, brackets and line breaks (a subject like
 ``[x](javascript:…)`` must not become a link), HTML escapes every text and attribute with
 ``html.escape(quote=True)`` (a ``<script>`` in a sentence stays visible text), CSV relies on the
@@ -21,15 +23,16 @@ import datetime as dt
 import hashlib
 import html
 import io
-import json
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import icalendar
 
 from archiv.models import ChronologyEntry, Source
+from archiv.output import escape_surrogates, pretty_json
 
 _MONTHS_DE = (
     "Januar",
@@ -98,7 +101,13 @@ def _status_text(entry: ChronologyEntry) -> str:
 
 
 def _source_label(source: Source) -> str:
-    return f"{Path(source.path).name} S. {source.page}"
+    return f"{_file_name(source.path)} S. {source.page}"
+
+
+@lru_cache(maxsize=4096)
+def _file_name(path: str) -> str:
+    """Cached: the sources of one document share its path (pathlib parses are 8 µs each)."""
+    return Path(path).name
 
 
 def _file_uri(source: Source) -> str:
@@ -119,7 +128,66 @@ def _one_line(text: str | None) -> str:
 # ---------------------------------------------------------------------------------- table
 
 
+def _wrap(cell: str, width: int) -> list[str]:
+    """``textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]``.
+
+    Printing 200,000 entries spent most of its time in textwrap (10 µs a cell), so a cell of
+    printable text with single spaces between its words and none at either end (nearly every
+    cell: ``_one_line`` makes them so) takes :func:`_fill`, textwrap's greedy algorithm for
+    exactly that case (``tests/test_render.py`` holds it to textwrap); any other cell still
+    goes through textwrap.
+    """
+    if cell.isprintable() and not cell.startswith(" ") and not cell.endswith(" ") and "  " not in cell:
+        if len(cell) <= width:
+            return [cell]
+        return _fill(cell, width)
+    return textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _fill(cell: str, width: int) -> list[str]:
+    """Lines of at most ``width``: words as they fit, a word longer than a line cut to fill it."""
+    words = cell.split(" ")
+    if max(map(len, words)) <= width:  # no word to cut: plain greedy filling
+        lines = []
+        line = words[0]
+        for word in words[1:]:
+            if len(line) + 1 + len(word) <= width:
+                line = f"{line} {word}"
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+        return lines
+    chunks: list[str] = []  # words and the spaces between them, last first (textwrap's order)
+    for word in reversed(words):
+        chunks.append(word)
+        chunks.append(" ")
+    chunks.pop()
+    lines: list[str] = []
+    while chunks:
+        if lines and chunks[-1] == " ":  # a line does not start with the space it broke at
+            chunks.pop()
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= width:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if chunks and len(chunks[-1]) > width:  # too long for any line: cut to fill this one
+            cut = width - used  # (0 when the line is full: textwrap then keeps its last space)
+            line.append(chunks[-1][:cut])
+            chunks[-1] = chunks[-1][cut:]
+        if line and not line[-1].strip():  # one trailing space (or empty cut) dropped
+            line.pop()
+        if line:
+            lines.append("".join(line))
+    return lines or [""]
+
+
 def render_table(entries: Sequence[ChronologyEntry], *, width: int = 160) -> str:
+    return "".join(iter_table(entries, width=width))
+
+
+def iter_table(entries: Sequence[ChronologyEntry], *, width: int = 160) -> Iterator[str]:
     """A fixed-width table for a terminal; every cell wraps inside its column.
 
     ``width`` is the terminal width (the CLI passes ``shutil.get_terminal_size().columns``);
@@ -137,8 +205,9 @@ def render_table(entries: Sequence[ChronologyEntry], *, width: int = 160) -> str
     fixed = sum(w for _, w in columns) + 2 * (len(columns) - 1)
     subject_width = max(24, width - fixed)
     columns[3] = ("Gegenstand", subject_width)
-    lines = ["  ".join(name.ljust(w) for name, w in columns).rstrip()]
-    lines.append("  ".join("-" * w for _, w in columns))
+    widths = [w for _, w in columns]
+    yield "  ".join(name.ljust(w) for name, w in columns).rstrip() + "\n"
+    yield "  ".join("-" * w for w in widths) + "\n"
     for e in entries:
         cells = [
             format_date(e.date, e.end_date),
@@ -149,14 +218,12 @@ def render_table(entries: Sequence[ChronologyEntry], *, width: int = 160) -> str
             _status_text(e) or "–",
             "; ".join(_source_label(s) for s in e.sources),
         ]
-        wrapped = [
-            textwrap.wrap(cell, w, break_long_words=True, break_on_hyphens=False) or [""]
-            for cell, (_, w) in zip(cells, columns, strict=True)
-        ]
+        wrapped = [_wrap(cell, w) for cell, w in zip(cells, widths, strict=True)]
+        lines = []
         for row in range(max(len(w) for w in wrapped)):
             line = "  ".join(
                 (w[row] if row < len(w) else "").ljust(cw)
-                for w, (_, cw) in zip(wrapped, columns, strict=True)
+                for w, cw in zip(wrapped, widths, strict=True)
             )
             lines.append(line.rstrip())
         for conflict in e.conflicts:  # full width, so it cannot be mistaken for a cell
@@ -168,18 +235,31 @@ def render_table(entries: Sequence[ChronologyEntry], *, width: int = 160) -> str
                     subsequent_indent="    ",
                 )
             )
-    return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------------------- JSON / CSV
 
 
 def render_json(entries: Sequence[ChronologyEntry]) -> str:
-    """The JSON contract: an array of ``ChronologyEntry.to_dict()``."""
-    return json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json(entries))
+
+
+def iter_json(entries: Sequence[ChronologyEntry]) -> Iterator[str]:
+    """The JSON contract: an array of ``ChronologyEntry.to_dict()``, exactly as
+    ``json.dumps(…, ensure_ascii=False, indent=2)`` writes it, one entry at a time."""
+    separator = "[\n  "
+    for e in entries:
+        yield separator + escape_surrogates(pretty_json(e.to_dict(), "  "))
+        separator = ",\n  "
+    yield "[]\n" if separator.startswith("[") else "\n]\n"
 
 
 def render_csv(entries: Sequence[ChronologyEntry]) -> str:
+    return "".join(iter_csv(entries))
+
+
+def iter_csv(entries: Sequence[ChronologyEntry]) -> Iterator[str]:
     """One row per entry; lists are joined with ``; `` (sources as ``path#page=N``)."""
     buffer = io.StringIO()
     # RFC 4180 line ends; a "\r" inside a cell is then quoted too (it is in the terminator).
@@ -202,7 +282,14 @@ def render_csv(entries: Sequence[ChronologyEntry]) -> str:
                 "; ".join(e.conflicts),
             ]
         )
-    return buffer.getvalue()
+        if buffer.tell() > _PIECE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+_PIECE = 1 << 16  # characters a buffered format collects before it yields
 
 
 # ------------------------------------------------------------------------------- Markdown
@@ -216,9 +303,13 @@ def _md(text: str | None) -> str:
 
 
 def render_markdown(entries: Sequence[ChronologyEntry]) -> str:
+    return "".join(iter_markdown(entries))
+
+
+def iter_markdown(entries: Sequence[ChronologyEntry]) -> Iterator[str]:
     """A Markdown table for a council report."""
     head = ["Datum", "Gremium", "Ort", "Gegenstand", "Drucksache", "Ergebnis", "Quelle"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    yield "| " + " | ".join(head) + " |\n" + "|" + "|".join(" --- " for _ in head) + "|\n"
     for e in entries:
         subject = _md(e.subject)
         if e.conflicts:
@@ -232,8 +323,7 @@ def render_markdown(entries: Sequence[ChronologyEntry]) -> str:
             _md(_status_text(e)),
             "; ".join(_md(_source_label(s)) for s in e.sources),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        yield "| " + " | ".join(cells) + " |\n"
 
 
 # ----------------------------------------------------------------------------------- HTML
@@ -338,25 +428,31 @@ def _card(entry: ChronologyEntry) -> str:
 def render_html(
     entries: Sequence[ChronologyEntry], *, title: str = "Chronik der Beschlüsse"
 ) -> str:
+    return "".join(iter_html(entries, title=title))
+
+
+def iter_html(
+    entries: Sequence[ChronologyEntry], *, title: str = "Chronik der Beschlüsse"
+) -> Iterator[str]:
     """One self-contained page (no scripts, no external resources): a vertical timeline."""
-    items: list[str] = []
-    year: str | None = None
-    for entry in entries:
-        this_year = entry.date[:4] if entry.date else "ohne Datum"
-        if this_year != year:
-            year = this_year
-            items.append(f'<li class="year"><span>{_e(year)}</span></li>')
-        items.append(_card(entry))
     count = len(entries)
     summary = f"{count} Einträge" if count != 1 else "1 Eintrag"
-    return (
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
         f'<body><main><h1>{_e(title)}</h1><p class="summary">{_e(summary)}</p>'
-        f'<ol class="timeline">{"".join(items)}</ol></main></body></html>\n'
+        '<ol class="timeline">'
     )
+    year: str | None = None
+    for entry in entries:
+        this_year = entry.date[:4] if entry.date else "ohne Datum"
+        if this_year != year:
+            year = this_year
+            yield f'<li class="year"><span>{_e(year)}</span></li>'
+        yield _card(entry)
+    yield "</ol></main></body></html>\n"
 
 
 # ------------------------------------------------------------------------------------ ICS
@@ -387,6 +483,11 @@ def _uid(entry: ChronologyEntry) -> str:
         ]
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32] + "@archiv"
+
+
+def iter_ics(entries: Sequence[ChronologyEntry]) -> Iterator[str]:
+    """One piece: icalendar builds the calendar as a whole."""
+    yield render_ics(entries)
 
 
 def render_ics(entries: Sequence[ChronologyEntry], *, stamp: dt.datetime | None = None) -> str:
@@ -435,3 +536,11 @@ def render_ics(entries: Sequence[ChronologyEntry], *, stamp: dt.datetime | None 
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical().decode("utf-8")
+
+
+# ------------------------------------------------------------------------------ by name
+
+FORMATS: dict[str, Callable[[Sequence[ChronologyEntry]], Iterator[str]]] = {
+    "json": iter_json, "csv": iter_csv, "md": iter_markdown, "html": iter_html, "ics": iter_ics,
+}
+"""``archiv chronik --<format>``; the terminal table (no format) is :func:`iter_table`."""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+from archiv import render
+from archiv.errors import ExitCode
 from tests.conftest import run
 
 BIELEFELD = "bielefeld-mitteilung-hwb-2023-10-25.pdf"
@@ -191,3 +196,47 @@ def test_netzwerk_finds_both_seeds_through_compounds(corpus_index: Path) -> None
     assert {BIELEFELD, PADERBORN} <= set(hits)
     assert "**Städtenetzwerk**" in hits[BIELEFELD]["snippet"]  # a compound part, highlighted
     assert "RegioPole-**Netzwerks**" in hits[BIELEFELD]["snippet"]
+
+
+def test_chronik_output_file_equals_stdout_and_a_failed_render_keeps_the_old_file(
+    corpus_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "chronik.json"
+    for fmt in ("--json", "--csv", "--md", "--html"):
+        printed = run("chronik", "--all", "--index", corpus_index, fmt)
+        written = run("chronik", "--all", "--index", corpus_index, fmt, "-o", out)
+        assert printed.exit_code == written.exit_code == 0, fmt
+        assert out.read_text(encoding="utf-8") == printed.stdout, fmt
+        assert "wrote" in written.stderr and written.stdout == ""
+    before = out.read_bytes()
+
+    def broken(entries: object) -> Iterator[str]:
+        yield "[\n  "
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(render.FORMATS, "json", broken)
+    failed = run("chronik", "--index", corpus_index, "--json", "-o", out)
+    assert failed.exit_code == ExitCode.NO_SPACE
+    assert failed.stderr.startswith("Error: cannot write") and len(failed.stderr.splitlines()) == 1
+    assert out.read_bytes() == before  # the old report stays whole
+    assert not list(tmp_path.glob(".*.tmp"))  # and no half-written one is left behind
+    missing = run("chronik", "--index", corpus_index, "-o", tmp_path / "no" / "such" / "dir.txt")
+    assert missing.exit_code == ExitCode.USAGE and "cannot write" in missing.stderr
+
+
+def test_chronik_into_a_closed_pipe_ends_quietly(corpus_index: Path) -> None:
+    """`archiv chronik | head -1` or `| true`: the reader is gone before the report is; no
+    traceback, exit 0. (The read end is closed before the child has started Python, so its
+    first write meets it.)"""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    command = [sys.executable, "-m", "archiv", "chronik", "--all", "--index", str(corpus_index)]
+    with subprocess.Popen(command, stdout=write_end, stderr=subprocess.PIPE) as process:
+        os.close(read_end)
+        os.close(write_end)
+        stderr = process.stderr.read().decode() if process.stderr else ""
+    assert process.returncode == 0, stderr
+    assert "Error" not in stderr and "Traceback" not in stderr

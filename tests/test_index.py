@@ -972,3 +972,20 @@ def test_relevance_benchmark_judges_latency_against_the_limit(
     out = capsys.readouterr().out
     assert "PASS: archiv mean latency 1.52×" in out
     assert "MISS: archiv p95 latency 3.00×" in out
+
+
+@pytest.mark.parametrize("readonly", [True, False])
+def test_a_searcher_does_not_hold_the_index_in_memory(tmp_path: Path, readonly: bool) -> None:
+    """Whoosh maps a segment and then copies each part it opens (a BytesIO of the map), so a
+    mapped index would sit in memory twice, whole (1.6 GiB at 100k pages). Read through
+    files, nothing of the index is mapped while a search runs."""
+    engine = WhooshEngine.create(tmp_path / "index")
+    with engine.writer() as writer:
+        for document_id, pages in _pages().items():
+            writer.replace(document_id, pages)
+    engine.close()
+    opened = WhooshEngine.open(tmp_path / "index", readonly=readonly)
+    assert _search(opened, "Beitritt")
+    maps = Path("/proc/self/maps").read_text()
+    assert str(tmp_path / "index") not in maps
+    opened.close()

@@ -273,3 +273,79 @@ def test_any_text_keeps_every_format_intact(subject: str, body: str) -> None:
         "strong",
     }
     icalendar.Calendar.from_ical(render_ics([e]))
+
+
+# --- the fast paths of a large report are the slow paths' results -----------------------------
+
+import dataclasses  # noqa: E402
+import textwrap  # noqa: E402
+
+from archiv import render  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab cÄ-\t\n\u00a0", max_size=80) | st.text(max_size=80), st.integers(1, 40))
+def test_wrap_is_textwrap(cell: str, width: int) -> None:
+    expected = textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
+    assert render._wrap(cell, width) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=40), st.lists(st.text(max_size=12), max_size=3), st.text(max_size=40))
+def test_json_is_json_dumps_of_the_contract(subject: str, refs: list[str], path: str) -> None:
+    e = entry("2015-03-12", "day", subject=subject, references=tuple(refs),
+              sources=(Source("d", path, 1, subject), Source("e", "/q.pdf", 2, "x")),
+              conflicts=tuple(refs))
+    for entries in ([], [e], [e, *ENTRIES]):
+        dicts = [x.to_dict() for x in entries]
+        expected = json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
+        if not any("\udc80" <= ch <= "\udcff" for ch in expected):
+            assert render_json(entries) == expected
+        assert json.loads(render_json(entries)) == dicts
+
+
+def test_to_dict_is_asdict_with_lists() -> None:
+    for e in ENTRIES:
+        expected = dataclasses.asdict(e)
+        expected["references"] = list(e.references)
+        expected["conflicts"] = list(e.conflicts)
+        expected["sources"] = list(expected["sources"])  # a list in JSON either way
+        assert e.to_dict() == expected
+        assert list(e.to_dict()) == [f.name for f in dataclasses.fields(e)]
+        for s in e.sources:
+            assert s.to_dict() == dataclasses.asdict(s)
+
+
+def test_undecodable_file_name_bytes_stay_valid_json() -> None:
+    path = "/archiv/M\udcfcller.pdf"  # os.fsdecode of a Latin-1 "ü"
+    text = render_json([entry("2015", "year", sources=(Source("d", path, 1, "x"),))])
+    text.encode("utf-8")  # no lone surrogate left
+    assert json.loads(text)[0]["sources"][0]["path"] == path
+
+
+def test_every_format_streams_the_text_it_renders() -> None:
+    many = ENTRIES * 3000  # CSV yields in pieces of 64k characters
+    stamp = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    assert "".join(render.iter_table(many, width=120)) == render_table(many, width=120)
+    for name, whole in (("json", render_json), ("csv", render_csv), ("md", render_markdown),
+                        ("html", render_html)):
+        pieces = list(render.FORMATS[name](many))
+        assert len(pieces) > 2 and "".join(pieces) == whole(many), name
+    assert render_ics(ENTRIES, stamp=stamp).startswith("BEGIN:VCALENDAR")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_pretty_json_is_json_dumps(value: object) -> None:
+    from archiv.output import pretty_json
+
+    assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    nested = {"a": [value, {"b": value}], "c": (value,), "d": {1: value}}
+    assert pretty_json(nested) == json.dumps(nested, ensure_ascii=False, indent=2)
