@@ -265,6 +265,8 @@ def run_size(docs: int, seed: int, jobs: int, work: Path, with_jobs1: bool) -> d
     if r["chronology"].get("timed_out"):  # a lower bound; the counts are unknown
         r["chronology"].update(seconds=r["chronology"]["wall_seconds"], resolutions=0, entries=0)
     r["chronology"]["scale"] = scale
+    log("archiv chronik --json -o FILE (the whole command, from the cache the step left)")
+    r["chronik_cli"] = chronik_command(index, work)
     if scale > 1:
         if r["chronology"]["seconds"] > CHRONOLOGY_SCALED_LIMIT or r["chronology"].get("timed_out"):
             # ×scale the input cannot be faster than ×1: the ×1 time is a lower bound.
@@ -288,6 +290,22 @@ def run_size(docs: int, seed: int, jobs: int, work: Path, with_jobs1: bool) -> d
         r["reingest_scaled"] = reingest_many_paths(corpus, index, jobs, scale)
     r["load_after"] = os.getloadavg()[0]
     return r
+
+
+def chronik_command(index: Path, work: Path) -> dict[str, Any]:
+    """What a user waits for: ``archiv chronik --json -o FILE``, start-up, reading the cached
+    chronology and writing every entry included."""
+    out = work / "chronik.json"
+    run = measured(
+        [*archiv_cli(), "chronik", "--json", "-o", str(out), "--index", str(index)],
+        timeout=CHRONOLOGY_LIMIT,
+    )
+    if run["rc"] != 0:
+        raise StepFailed(f"archiv chronik exited {run['rc']}: {run['stderr'][-2000:]}")
+    size = out.stat().st_size
+    out.unlink()
+    return {"seconds": run["seconds"], "bytes": size, "max_rss": run["max_rss"],
+            "peak_tree_rss": run["peak_tree_rss"]}
 
 
 def reingest_many_paths(corpus: Path, index: Path, jobs: int, scale: int) -> dict[str, Any]:
@@ -435,10 +453,19 @@ def targets(r: dict[str, Any], other: dict[str, Any] | None) -> list[tuple[str, 
     rows.append(
         (
             label,
-            f"{ch:.3f} s",
+            f"{ch:.3f} s (the first call after a change: built, then cached)",
             _verdict(ch < CHRONOLOGY_SECONDS, f"{ch / CHRONOLOGY_SECONDS:.2f}× the limit"),
         )
     )
+    if r["chronology"].get("scale", 1) == 1 and "warm_seconds" in r["chronology"]:
+        warm = r["chronology"]["warm_seconds"]
+        rows.append(
+            (
+                f"chronology < {CHRONOLOGY_SECONDS:g} s, every later call (the store's cache)",
+                f"{warm:.3f} s",
+                _verdict(warm < CHRONOLOGY_SECONDS, f"{warm / CHRONOLOGY_SECONDS:.2f}× the limit"),
+            )
+        )
     peak = max(peak_rss(r).values())
     rows.append(
         (
@@ -468,6 +495,7 @@ def peak_rss(r: dict[str, Any]) -> dict[str, int]:
         "re-ingest": r["reingest"],
         "search (archiv)": r["search"],
         "chronology": r["chronology"],
+        "archiv chronik --json": r.get("chronik_cli"),
     }
     return {k: v["peak_tree_rss"] for k, v in steps.items() if v}
 
@@ -590,6 +618,22 @@ def render(r: dict[str, Any], m: dict[str, Any], other: dict[str, Any] | None) -
         f"{r['chronology']['seconds'] / CHRONOLOGY_SECONDS:.3f}×",
     )
     ch = r["chronology"]
+    if "warm_seconds" in ch:
+        row(
+            "chronology seconds, the next call (from the store's cache)",
+            f"{ch['warm_seconds']:.3f}",
+            f"{CHRONOLOGY_SECONDS:g} (target at 10k docs)",
+            f"{ch['warm_seconds'] / CHRONOLOGY_SECONDS:.3f}×",
+        )
+    if r.get("chronik_cli"):
+        cli = r["chronik_cli"]
+        row(
+            f"`archiv chronik --json -o FILE`, whole command, seconds ({cli['bytes'] / 2**20:,.1f} MiB "
+            "written)",
+            f"{cli['seconds']:.2f}",
+            f"{CHRONOLOGY_SECONDS:g} (target at 10k docs)",
+            f"{cli['seconds'] / CHRONOLOGY_SECONDS:.2f}×",
+        )
     if ch.get("scale", 1) > 1:
         over = "> " if ch.get("scaled_timed_out") else ""
         row(
