@@ -36,4 +36,5 @@ class IngestSettings:
     batch_size: int = 200  # documents per index commit …
     batch_pages: int = 1000  # … or pages, whichever comes first: bounds the writer's memory
     read_ahead: int = 32  # files received from workers while the writer commits the index
+    worker_tasks: int = 500  # files a worker reads before a fresh one replaces it (bounds RSS)
     profile: bool = False

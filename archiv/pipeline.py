@@ -284,7 +284,7 @@ def ingest(archive: Archive, roots: Iterable[Path], settings: IngestSettings,
                           message=f"duplicate of {escape_path(first[task.document_id])}"))
     tasks = [task for task in tasks if first[task.document_id] == task.path]
     with WorkerPool(process_file, jobs=settings.jobs, timeout=settings.extract.timeout,
-                    memory_mb=settings.extract.memory_mb) as pool:
+                    memory_mb=settings.extract.memory_mb, max_tasks=settings.worker_tasks) as pool:
         for task, outcome in pool.imap_ahead(tasks, settings.read_ahead):
             if isinstance(outcome, Failure):
                 store.mark_failed(task.document_id, task.path, outcome.reason,

@@ -265,8 +265,9 @@ def run_size(docs: int, seed: int, jobs: int, work: Path, with_jobs1: bool) -> d
     if r["chronology"].get("timed_out"):  # a lower bound; the counts are unknown
         r["chronology"].update(seconds=r["chronology"]["wall_seconds"], resolutions=0, entries=0)
     r["chronology"]["scale"] = scale
-    log("archiv chronik --json -o FILE (the whole command, from the cache the step left)")
-    r["chronik_cli"] = chronik_command(index, work)
+    log("archiv chronik --json -o FILE, the first call after a change, then the next")
+    r["chronik_first"] = chronik_command(index, work, first=True)
+    r["chronik_cli"] = chronik_command(index, work, first=False)
     if scale > 1:
         if r["chronology"]["seconds"] > CHRONOLOGY_SCALED_LIMIT or r["chronology"].get("timed_out"):
             # ×scale the input cannot be faster than ×1: the ×1 time is a lower bound.
@@ -292,9 +293,14 @@ def run_size(docs: int, seed: int, jobs: int, work: Path, with_jobs1: bool) -> d
     return r
 
 
-def chronik_command(index: Path, work: Path) -> dict[str, Any]:
-    """What a user waits for: ``archiv chronik --json -o FILE``, start-up, reading the cached
-    chronology and writing every entry included."""
+def chronik_command(index: Path, work: Path, *, first: bool) -> dict[str, Any]:
+    """What a user waits for, and the memory it takes: ``archiv chronik --json -o FILE``,
+    start-up and writing every entry included; ``first``: after the store's cached chronology
+    is dropped (the first call after an ingest builds and caches it), else from the cache."""
+    import chronology_speed
+
+    if first:
+        chronology_speed.drop_cache(index, False)
     out = work / "chronik.json"
     run = measured(
         [*archiv_cli(), "chronik", "--json", "-o", str(out), "--index", str(index)],
@@ -494,9 +500,13 @@ def peak_rss(r: dict[str, Any]) -> dict[str, int]:
         f"ingest --jobs {r['jobs']}": r["ingest"],
         "re-ingest": r["reingest"],
         "search (archiv)": r["search"],
-        "chronology": r["chronology"],
-        "archiv chronik --json": r.get("chronik_cli"),
+        # The library step holds two chronologies and a second merge at once (it times the
+        # parts): the memory a user's call takes is the command's, measured on its own.
+        "archiv chronik, first call after a change": r.get("chronik_first"),
+        "archiv chronik, cached": r.get("chronik_cli"),
     }
+    if not r.get("chronik_first"):  # results of runs before the command was measured
+        steps["chronology"] = r["chronology"]
     return {k: v["peak_tree_rss"] for k, v in steps.items() if v}
 
 
@@ -625,15 +635,16 @@ def render(r: dict[str, Any], m: dict[str, Any], other: dict[str, Any] | None) -
             f"{CHRONOLOGY_SECONDS:g} (target at 10k docs)",
             f"{ch['warm_seconds'] / CHRONOLOGY_SECONDS:.3f}×",
         )
-    if r.get("chronik_cli"):
-        cli = r["chronik_cli"]
-        row(
-            f"`archiv chronik --json -o FILE`, whole command, seconds ({cli['bytes'] / 2**20:,.1f} MiB "
-            "written)",
-            f"{cli['seconds']:.2f}",
-            f"{CHRONOLOGY_SECONDS:g} (target at 10k docs)",
-            f"{cli['seconds'] / CHRONOLOGY_SECONDS:.2f}×",
-        )
+    for key, when in (("chronik_first", "first call after a change"), ("chronik_cli", "cached")):
+        if r.get(key):
+            cli = r[key]
+            row(
+                f"`archiv chronik --json -o FILE`, {when}, whole command, seconds "
+                f"({cli['bytes'] / 2**20:,.1f} MiB written)",
+                f"{cli['seconds']:.2f}",
+                f"{CHRONOLOGY_SECONDS:g} (target at 10k docs)",
+                f"{cli['seconds'] / CHRONOLOGY_SECONDS:.2f}×",
+            )
     if ch.get("scale", 1) > 1:
         over = "> " if ch.get("scaled_timed_out") else ""
         row(

@@ -82,3 +82,18 @@ def test_imap_ahead_left_early_ends_workers_promptly() -> None:
         processes = [w.process for w in pool._workers]
     assert time.monotonic() - started < 15
     assert processes and not any(p.is_alive() for p in processes)
+
+
+def test_a_worker_is_replaced_after_max_tasks() -> None:
+    """No worker runs more than ``max_tasks`` tasks (what a long batch leaves in it never adds
+    up); every task still gets its result, through imap and imap_ahead alike."""
+    for ahead in (False, True):
+        with WorkerPool(worker_funcs.pid, jobs=2, timeout=30, memory_mb=0, max_tasks=3) as pool:
+            results = list(pool.imap_ahead(range(20), 4) if ahead else pool.imap(range(20)))
+            assert sorted(task for task, _ in results) == list(range(20))
+            assert all(value[0] == task for task, value in results)
+            per_process: dict[int, int] = {}
+            for _, (_, pid) in results:
+                per_process[pid] = per_process.get(pid, 0) + 1
+            assert max(per_process.values()) <= 3 and len(per_process) >= 7
+            assert len(pool._workers) <= 2

@@ -31,3 +31,10 @@ def stamp(seconds: float) -> float:
     """Sleep, then say when the task ended: shows whether workers ran while the caller was busy."""
     time.sleep(seconds)
     return time.monotonic()
+
+
+def pid(x: int) -> tuple[int, int]:
+    """(x, the process that ran it)."""
+    import os
+
+    return x, os.getpid()
