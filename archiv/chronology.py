@@ -874,25 +874,16 @@ def filter_chronology(
         text: folded substring of the subject or of any source sentence.
     """
     wanted_ref = normalize_reference(ref) if ref else None
+    wanted_city = fold(city) if city else None
+    wanted_body = fold(body) if body else None
     out: list[ChronologyEntry] = []
     for e in entries:
-        if city and (not e.city or fold(city) not in fold(e.city)):
+        if wanted_city is not None and (not e.city or wanted_city not in fold(e.city)):
             continue
-        if body and (not e.body or fold(body) not in fold(e.body)):
+        if wanted_body is not None and (not e.body or wanted_body not in fold(e.body)):
             continue
-        if date_from:
-            last = e.end_date or e.date
-            if not last:
-                continue
-            value, bound = _at_precision(last, date_from)
-            if value < bound:
-                continue
-        if date_to:
-            if not e.date:
-                continue
-            value, bound = _at_precision(e.date, date_to)
-            if value > bound:
-                continue
+        if (date_from or date_to) and not _in_dates(e.date, e.end_date, date_from, date_to):
+            continue
         if wanted_ref and wanted_ref not in {normalize_reference(r) for r in e.references}:
             continue
         if document_ids is not None and not any(s.document_id in document_ids for s in e.sources):
@@ -901,6 +892,26 @@ def filter_chronology(
             continue
         out.append(e)
     return out
+
+
+def _in_dates(date: str | None, end_date: str | None, date_from: str | None,
+              date_to: str | None) -> bool:
+    """The date bounds of :func:`filter_chronology`: a period counts by its end for
+    ``date_from``, by its start for ``date_to``; undated entries never pass a bound."""
+    if date_from:
+        last = end_date or date
+        if not last:
+            return False
+        value, bound = _at_precision(last, date_from)
+        if value < bound:
+            return False
+    if date_to:
+        if not date:
+            return False
+        value, bound = _at_precision(date, date_to)
+        if value > bound:
+            return False
+    return True
 
 
 def _mentions_text(entry: ChronologyEntry, folded: str) -> bool:
@@ -1015,20 +1026,10 @@ class ChronologyTable:
                 row[_BODY_FOLD] is None or wanted_body not in row[_BODY_FOLD]
             ):
                 continue
-            date = row[_DATE]
-            if date_from:
-                last = row[_END_DATE] or date
-                if not last:
-                    continue
-                value, bound = _at_precision(last, date_from)
-                if value < bound:
-                    continue
-            if date_to:
-                if not date:
-                    continue
-                value, bound = _at_precision(date, date_to)
-                if value > bound:
-                    continue
+            if (date_from or date_to) and not _in_dates(
+                row[_DATE], row[_END_DATE], date_from, date_to
+            ):
+                continue
             if wanted_ref and wanted_ref not in row[_REF_KEYS]:
                 continue
             if pages is not None and not any((s[0], s[2]) in pages for s in row[_SOURCES]):

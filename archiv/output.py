@@ -18,13 +18,13 @@ from typing import Any
 from archiv.engine import HIGHLIGHT_END, HIGHLIGHT_START, DocumentMatch, SearchOutcome
 
 
-def to_json(data: Any) -> str:
-    """JSON that round-trips the exact text (no ASCII escaping of umlauts).
+def to_json(data: Any, indent: str = "") -> str:
+    """JSON that round-trips the exact text (no ASCII escaping of umlauts), ``indent`` deep.
 
     A file name with undecodable bytes holds lone surrogates, which no UTF-8 stream can carry:
     they are written as ``\\udcff`` escapes, which ``json.loads`` turns back into the same text.
     """
-    return escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2))
+    return escape_surrogates(pretty_json(data, indent))
 
 
 def pretty_json(value: Any, indent: str = "") -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 import icalendar
 
 from archiv.models import ChronologyEntry, Source
-from archiv.output import escape_surrogates, pretty_json
+from archiv.output import to_json
 
 _MONTHS_DE = (
     "Januar",
@@ -250,7 +250,7 @@ def iter_json(entries: Sequence[ChronologyEntry]) -> Iterator[str]:
     ``json.dumps(…, ensure_ascii=False, indent=2)`` writes it, one entry at a time."""
     separator = "[\n  "
     for e in entries:
-        yield separator + escape_surrogates(pretty_json(e.to_dict(), "  "))
+        yield separator + to_json(e.to_dict(), "  ")
         separator = ",\n  "
     yield "[]\n" if separator.startswith("[") else "\n]\n"
 

@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh.fields import TEXT
@@ -685,17 +686,22 @@ def test_numbers_are_never_typo_matched(ranked: WhooshEngine) -> None:
     assert _search(ranked, "2021") == ["other"]
 
 
+def _relevance_run() -> Any:
+    """benchmarks/relevance/run.py as a fresh module (it is a script, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks/relevance/run.py"
+    spec = importlib.util.spec_from_file_location("relevance_run", path)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    return run
+
+
 def test_relevance_benchmark_meets_its_targets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """benchmarks/relevance: nDCG@10 ≥ 0.90 on the corpus, clearly above plain Whoosh."""
     root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location(
-        "relevance_run", root / "benchmarks/relevance/run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = _relevance_run()
     monkeypatch.setattr(run, "REPEAT", 1)
     queries = json.loads((root / "benchmarks/relevance/queries.json").read_text(encoding="utf-8"))
     assert len(queries) >= 40
@@ -949,13 +955,7 @@ def test_nearest_word_is_whooshs_correction(ranked: WhooshEngine) -> None:
 def test_relevance_benchmark_judges_latency_against_the_limit(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location(
-        "relevance_run_latency", root / "benchmarks/relevance/run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = _relevance_run()
 
     def results(factor: float, tail: float) -> dict[str, dict[str, object]]:
         base = [{"ms": 1.0, "first_ms": 1.0, "fuzzy": False} for _ in range(17)]
